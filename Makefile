@@ -1,0 +1,43 @@
+# Shanghui: `make run` serves the demo, `make test` runs the whole suite, `make bench` the benchmarks.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+DEMO_PEOPLE ?= 300
+export HTTPS ?= 0
+
+.PHONY: install run test test-fast lint bench messages clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# Chromium for the browser tests comes from Debian, never from a browser download.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput -v 0
+	$(PY) manage.py firststart --people $(DEMO_PEOPLE)
+	@echo "Shanghui: http://127.0.0.1:$(PORT)/"
+	$(PY) manage.py db_worker & \
+	  WORKER=$$!; trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
+	  $(VENV)/bin/gunicorn shanghui.wsgi --bind 127.0.0.1:$(PORT) --workers 3 --access-logfile - 
+
+test: install chromium
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest
+
+test-fast: install
+	$(PY) -m pytest -m "not browser"
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+messages: install
+	$(PY) manage.py makemessages -l en --ignore '.venv' --ignore 'var'

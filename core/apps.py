@@ -1,0 +1,10 @@
+"""The core app: shared mechanisms written once (scoping, personal data, audit, validators, UI)."""
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    """App config for the shared mechanisms."""
+
+    name = "core"
+    verbose_name = _("基础")

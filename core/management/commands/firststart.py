@@ -1,0 +1,34 @@
+"""First start of `make run`: demo data on an empty database and the `admin` superuser."""
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from shanghui.env import env
+
+
+class Command(BaseCommand):
+    """Load the demo when the database is empty and make sure the superuser `admin` exists."""
+
+    help = "Load demo data on an empty database and create the superuser admin."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--people", type=int, default=300, help="people in the demo")
+
+    def handle(self, *args, people, **options):
+        from orgs.models import Organization
+
+        if not Organization.objects.exists():
+            self.stdout.write(f"Loading demo data ({people} people)…")
+            call_command("demo", people=people, stdout=self.stdout)
+        User = get_user_model()
+        if not User.objects.filter(username="admin").exists():
+            password = env("SHANGHUI_ADMIN_PASSWORD")
+            generated = password is None
+            password = password or secrets.token_urlsafe(12)
+            User.objects.create_superuser("admin", "", password)
+            if generated:
+                self.stdout.write(self.style.WARNING(f"Superuser admin created, password: {password}"))
+            else:
+                self.stdout.write("Superuser admin created with the password from SHANGHUI_ADMIN_PASSWORD.")

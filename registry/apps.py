@@ -1,0 +1,20 @@
+"""The registry (侨情): people, enterprises, memberships and dues."""
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RegistryConfig(AppConfig):
+    """App config for the registry."""
+
+    name = "registry"
+    verbose_name = _("侨情")
+
+    def ready(self):
+        from auditlog.registry import auditlog
+
+        from registry import models
+
+        auditlog.register(models.Person, mask_fields=list(models.Person.personal_fields), m2m_fields={"tags"})
+        auditlog.register(models.Enterprise, m2m_fields={"tags"})
+        for m in (models.Membership, models.DuesRate, models.DuesPayment):
+            auditlog.register(m)

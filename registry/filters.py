@@ -1,0 +1,95 @@
+"""FilterSets shared by the web list pages and the API (one definition, two interfaces)."""
+import django_filters as df
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from orgs.models import Organization
+from registry.models import Category, Enterprise, EnterpriseKind, Industry, Membership, Person
+
+
+class OrgSubtreeFilter(df.CharFilter):
+    """Filter records to one organization's subtree, given its code."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        org = Organization.objects.filter(code=value).only("path").first()
+        if org is None:
+            return qs.none()
+        return qs.filter(**{f"{qs.model.scope_path}__startswith": org.path})
+
+
+class NameSearchFilter(df.CharFilter):
+    """Match part of a name (the Scale issue replaces this with the Chinese search index)."""
+
+    def __init__(self, *args, fields=("name",), **kwargs):
+        self.fields = fields
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        value = (value or "").strip()
+        if not value:
+            return qs
+        q = Q()
+        for f in self.fields:
+            q |= Q(**{f"{f}__icontains": value})
+        return qs.filter(q)
+
+
+class PersonFilter(df.FilterSet):
+    """Filters of the people list: category, country, region, organization, tag, text."""
+
+    q = NameSearchFilter(label=_("搜索"), fields=("name", "foreign_name", "former_names"))
+    category = df.ChoiceFilter(label=_("类别"), choices=Category.choices)
+    country = df.CharFilter(label=_("居住国"), lookup_expr="exact")
+    home_region = df.CharFilter(label=_("祖籍地"), method="filter_region")
+    org = OrgSubtreeFilter(label=_("组织"))
+    tag = df.CharFilter(label=_("标签"), field_name="tags__name")
+    is_new_overseas = df.BooleanFilter(label=_("新侨"))
+    ordering = df.OrderingFilter(
+        fields=(("name", "name"), ("birth_date", "birth_date"), ("country", "country"),
+                ("category", "category"), ("created_at", "created_at")),
+    )
+
+    class Meta:
+        model = Person
+        fields = ["q", "category", "country", "home_region", "org", "tag", "is_new_overseas"]
+
+    def filter_region(self, qs, name, value):
+        """A region code matches itself and its subdivisions (330000 finds 330782)."""
+        prefix = value.rstrip("0") if value else ""
+        if len(prefix) % 2:
+            prefix += "0"
+        return qs.filter(**{f"{name}__startswith": prefix}) if prefix else qs
+
+
+class EnterpriseFilter(df.FilterSet):
+    """Filters of the enterprise list: industry, kind, country, region, organization, tag, text."""
+
+    q = NameSearchFilter(label=_("搜索"), fields=("name", "main_products"))
+    industry = df.ChoiceFilter(label=_("行业"), choices=Industry.choices)
+    kind = df.ChoiceFilter(label=_("类型"), choices=EnterpriseKind.choices)
+    country = df.CharFilter(label=_("国家"))
+    region = df.CharFilter(label=_("地区"), method="filter_region")
+    org = OrgSubtreeFilter(label=_("组织"))
+    tag = df.CharFilter(label=_("标签"), field_name="tags__name")
+    ordering = df.OrderingFilter(fields=(("name", "name"), ("industry", "industry"), ("created_at", "created_at")))
+
+    class Meta:
+        model = Enterprise
+        fields = ["q", "industry", "kind", "country", "region", "org", "tag"]
+
+    filter_region = PersonFilter.filter_region
+
+
+class MembershipFilter(df.FilterSet):
+    """Filters of memberships: organization subtree, current or not, person, enterprise."""
+
+    org = OrgSubtreeFilter(label=_("组织"))
+    current = df.BooleanFilter(label=_("在会"), field_name="left_on", lookup_expr="isnull")
+    person = df.NumberFilter(label=_("人员"))
+    enterprise = df.NumberFilter(label=_("企业"))
+
+    class Meta:
+        model = Membership
+        fields = ["org", "current", "person", "enterprise", "role"]
