@@ -2,4 +2,3 @@
 import os
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-os.environ.setdefault("HTTPS", "0")

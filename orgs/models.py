@@ -34,8 +34,16 @@ class OrgQuerySet(MP_NodeQuerySet, ScopedQuerySet):
     """Treebeard's queryset with scoping."""
 
 
-class OrgManager(MP_NodeManager.from_queryset(OrgQuerySet)):
+class OrgManager(MP_NodeManager):
     """Treebeard's manager (ordered by path) with `visible_to`."""
+
+    def get_queryset(self):
+        """Treebeard builds its queryset by hand; build ours, ordered by path like its own."""
+        return OrgQuerySet(self.model, using=self._db).order_by("path")
+
+    def visible_to(self, user, action="view"):
+        """Organizations inside the user's subtrees (see ScopedQuerySet.visible_to)."""
+        return self.get_queryset().visible_to(user, action)
 
 
 class Organization(MP_Node):

@@ -6,7 +6,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.scoping import ScopedQuerySet
-from core.validators import validate_country, validate_past_date, validate_region
+from core.validators import (
+    validate_country,
+    validate_credit_code,
+    validate_id_number,
+    validate_past_date,
+    validate_phone,
+    validate_region,
+)
 from orgs.models import Organization, PositionRole
 
 
@@ -91,9 +98,10 @@ class Person(models.Model):
     country = models.CharField(_("居住国"), max_length=2, blank=True, db_index=True, validators=[validate_country])
     home_region = models.CharField(_("祖籍地"), max_length=6, blank=True, db_index=True,
                                    validators=[validate_region])
-    id_number = models.CharField(_("身份证号"), max_length=18, null=True, blank=True, unique=True)
+    id_number = models.CharField(_("身份证号"), max_length=18, null=True, blank=True, unique=True,
+                                 validators=[validate_id_number])
     passport_number = models.CharField(_("护照号"), max_length=20, blank=True)
-    phone = models.CharField(_("手机"), max_length=20, blank=True, db_index=True)
+    phone = models.CharField(_("手机"), max_length=20, blank=True, db_index=True, validators=[validate_phone])
     email = models.EmailField(_("电子邮箱"), blank=True)
     wechat = models.CharField(_("微信号"), max_length=60, blank=True)
     address = models.CharField(_("地址"), max_length=300, blank=True)
@@ -150,7 +158,8 @@ class Enterprise(models.Model):
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="enterprises",
                             verbose_name=_("所属组织"))
     name = models.CharField(_("名称"), max_length=200, db_index=True)
-    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, null=True, blank=True, unique=True)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, null=True, blank=True, unique=True,
+                                   validators=[validate_credit_code])
     kind = models.CharField(_("类型"), max_length=30, choices=EnterpriseKind.choices, default=EnterpriseKind.COMPANY)
     industry = models.CharField(_("行业门类"), max_length=1, choices=Industry.choices, blank=True, db_index=True)
     country = models.CharField(_("国家"), max_length=2, default="CN", db_index=True, validators=[validate_country])
@@ -160,7 +169,7 @@ class Enterprise(models.Model):
     legal_person = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True,
                                      related_name="enterprises", verbose_name=_("法定代表人（登记人员）"))
     main_products = models.CharField(_("主营产品"), max_length=300, blank=True)
-    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[validate_phone])
     address = models.CharField(_("地址"), max_length=300, blank=True)
     tags = models.ManyToManyField(Tag, blank=True, related_name="enterprises", verbose_name=_("标签"))
     notes = models.TextField(_("备注"), blank=True)

@@ -1,8 +1,16 @@
 """URL map: web UI, API under /api/, admin for superusers."""
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
+
+from core import views as core_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", core_views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("orgs/", include("orgs.urls")),
+    path("registry/", include("registry.urls")),
 ]

@@ -1,0 +1,218 @@
+"""What every app's API shares: scoped viewsets that write through the services, masked fields, reveal.
+
+A viewset names its queryset through `scoped_queryset(user)` (always `visible_to`),
+and its writes through `create_object` / `update_object`, which call the app's
+services. Django's ValidationError from a service becomes a 400 with field names,
+PermissionDenied a 403, and anything outside the caller's scope a 404.
+"""
+from __future__ import annotations
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.fields import SkipField
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+
+from core.personal import mask_value, reveal
+from orgs.models import Organization
+
+
+def drf_validation_error(error: DjangoValidationError) -> serializers.ValidationError:
+    """Django's ValidationError as DRF's, keeping field names (`__all__` becomes `non_field_errors`)."""
+    if hasattr(error, "error_dict"):
+        detail = {
+            (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): messages
+            for field, messages in error.message_dict.items()
+        }
+    else:
+        detail = {api_settings.NON_FIELD_ERRORS_KEY: error.messages}
+    return serializers.ValidationError(detail)
+
+
+class MayChangeRecord(permissions.BasePermission):
+    """Writes to a record need a grant that allows changing it (reads are scoped by the queryset)."""
+
+    message = gettext_lazy("您无权修改此记录。")
+
+    def has_object_permission(self, request, view, obj):
+        """Safe methods pass; writes need `core.change_record` on the record."""
+        if request.method in permissions.SAFE_METHODS or getattr(view, "action", None) == "reveal":
+            return True
+        return request.user.has_perm("core.change_record", obj)
+
+
+class ScopedViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """List, detail, create and update of a scoped model; writes go through the app's services."""
+
+    permission_classes = [permissions.IsAuthenticated, MayChangeRecord]
+
+    def scoped_queryset(self, user):
+        """The records `user` may see, with what the serializer reads joined in (no N+1)."""
+        raise NotImplementedError
+
+    def get_queryset(self):
+        """Every queryset of the API is the scoped one: out-of-scope records answer 404."""
+        return self.scoped_queryset(self.request.user)
+
+    def create_object(self, data: dict):
+        """Call the service that creates the record from validated data; return the record."""
+        raise NotImplementedError
+
+    def update_object(self, instance, data: dict):
+        """Call the service that changes the record with validated data; return the record."""
+        raise NotImplementedError
+
+    def perform_create(self, serializer):
+        """Create through the service, then answer with the record as a list row would show it."""
+        obj = self.create_object(dict(serializer.validated_data))
+        serializer.instance = self.get_queryset().get(pk=obj.pk)
+
+    def perform_update(self, serializer):
+        """Update through the service, then answer with the record re-read from the scoped queryset."""
+        obj = self.update_object(serializer.instance, dict(serializer.validated_data))
+        serializer.instance = self.get_queryset().get(pk=obj.pk)
+
+    def handle_exception(self, exc):
+        """Service errors: ValidationError → 400 with field names (PermissionDenied → 403 is DRF's own)."""
+        if isinstance(exc, DjangoValidationError):
+            exc = drf_validation_error(exc)
+        return super().handle_exception(exc)
+
+
+def changed_only(instance, data: dict, fixed: set[str]) -> dict:
+    """Drop fields a service cannot change when the request repeats their current value (PUT)."""
+    out = dict(data)
+    for name in fixed & set(out):
+        value = out[name]
+        current = getattr(instance, instance._meta.get_field(name).attname)
+        if current == (value.pk if hasattr(value, "pk") else value):
+            del out[name]
+    return out
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class OrgField(serializers.RelatedField):
+    """An organization given by its code (or its id) and shown by its code; only visible ones resolve."""
+
+    default_error_messages = {
+        "does_not_exist": gettext_lazy("组织“%(value)s”不存在。"),
+        "invalid": gettext_lazy("请填写组织代码或编号。"),
+    }
+
+    def get_queryset(self):
+        """Organizations the requesting user may see."""
+        request = self.context.get("request")
+        return Organization.objects.visible_to(getattr(request, "user", None))
+
+    def to_internal_value(self, data):
+        """A JSON number is an id; a string is a code, or an id when no code matches."""
+        qs = self.get_queryset()
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("invalid")
+        org = None
+        if isinstance(data, str):
+            org = qs.filter(code=data.strip()).first()
+        if org is None and str(data).strip().isdigit():
+            org = qs.filter(pk=int(data)).first()
+        if org is None:
+            self.fail("does_not_exist", value=data)
+        return org
+
+    def to_representation(self, value):
+        """The organization's code."""
+        return value.code
+
+
+
+class MaskedMixin:
+    """A personal field: written in clear, always read masked (`core.personal.mask_value`).
+
+    A PUT that sends back the masked value it read leaves the stored value unchanged.
+    """
+
+    def to_representation(self, value):
+        """The masked form of the value."""
+        return mask_value(self.field_name, value)
+
+    def to_internal_value(self, data):
+        """Skip the field when the client repeats the masked value; parse anything else."""
+        instance = getattr(self.parent, "instance", None)
+        if instance is not None and data not in (None, "") and not isinstance(instance, list):
+            if data == mask_value(self.field_name, getattr(instance, self.source, None)):
+                raise SkipField
+        return super().to_internal_value(data)
+
+
+@extend_schema_field({"type": "string", "description": "masked on read"})
+class MaskedCharField(MaskedMixin, serializers.CharField):
+    """A personal text field (ID number, phone, address …)."""
+
+
+@extend_schema_field({"type": "string", "description": "masked on read"})
+class MaskedEmailField(MaskedMixin, serializers.EmailField):
+    """A personal e-mail address."""
+
+
+@extend_schema_field({"type": "string", "description": "YYYY-MM-DD on write; masked (YYYY-**-**) on read"})
+class MaskedDateField(MaskedMixin, serializers.DateField):
+    """A personal date (birth date)."""
+
+
+class TagListField(serializers.ListField):
+    """Tag names, read from the prefetched `tags` relation."""
+
+    child = serializers.CharField(max_length=40)
+
+    def get_attribute(self, instance):
+        """Names of the record's tags (uses the prefetch cache)."""
+        return [t.name for t in instance.tags.all()]
+
+
+class RevealRequestSerializer(serializers.Serializer):
+    """Why the personal data is needed, and which fields (all of them when omitted)."""
+
+    purpose = serializers.CharField(required=False, allow_blank=True, default="", help_text=gettext_lazy("查看用途"))
+    fields = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+
+
+class RevealResponseSerializer(serializers.Serializer):
+    """The clear values of the requested personal fields."""
+
+    id = serializers.IntegerField()
+    values = serializers.DictField(child=serializers.CharField())
+
+
+class RevealMixin:
+    """`POST …/{id}/reveal/`: the clear personal data, checked against the grant and logged."""
+
+    @extend_schema(
+        request=RevealRequestSerializer,
+        responses={200: RevealResponseSerializer},
+        description=gettext_lazy("显示个人信息明文：需要个人信息权限并说明用途，每次查看都记入审计日志。"),
+    )
+    @action(detail=True, methods=["post"])
+    def reveal(self, request, pk=None):
+        """Reveal personal fields of one record (403 without the grant or a purpose)."""
+        obj = self.get_object()
+        body = RevealRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        personal = list(obj.personal_fields)
+        fields = body.validated_data["fields"] or personal
+        unknown = sorted(set(fields) - set(personal))
+        if unknown:
+            raise serializers.ValidationError({"fields": [_("不是个人信息字段：%(f)s") % {"f": "、".join(unknown)}]})
+        values = reveal(request.user, obj, fields, body.validated_data["purpose"])
+        return Response({"id": obj.pk, "values": values})
+

@@ -1,0 +1,38 @@
+"""Forms of the organization pages."""
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.countries import country_choices
+from core.forms import RegionField, StyledFormMixin
+from core.scoping import MANAGE
+from orgs.models import Organization
+
+
+class OrganizationForm(StyledFormMixin, forms.ModelForm):
+    """Create or edit an organization."""
+
+    region = RegionField(label=_("所在地区"), required=False, help_text=_("6位行政区划代码或地区全称"))
+    home_region = RegionField(label=_("籍贯地区"), required=False, help_text=_("异地商会的家乡"))
+
+    class Meta:
+        model = Organization
+        fields = ["kind", "code", "name", "short_name", "credit_code", "region", "home_region", "country",
+                  "founded_on", "status", "contact_person", "contact_phone", "email", "address"]
+        widgets = {"founded_on": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"] = forms.ChoiceField(label=_("国家"), choices=[("", "—")] + country_choices(),
+                                                   required=False, initial="CN")
+        self.style()
+
+
+class MoveForm(forms.Form):
+    """Choose the new supervising organization."""
+
+    parent = forms.ModelChoiceField(label=_("新的上级单位"), queryset=Organization.objects.none())
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = Organization.objects.visible_to(user, MANAGE)
+        self.fields["parent"].widget.attrs["class"] = "form-select"

@@ -1,0 +1,15 @@
+"""URLs of the organization pages."""
+from django.urls import path
+
+from orgs import views
+
+app_name = "orgs"
+urlpatterns = [
+    path("", views.tree, name="tree"),
+    path("list/", views.org_list, name="list"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/children/", views.children, name="children"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/move/", views.move, name="move"),
+    path("<int:parent_pk>/add/", views.create, name="create"),
+]

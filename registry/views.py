@@ -1,0 +1,235 @@
+"""Web pages of the registry: people and enterprises, lists, details, forms, reveal, memberships."""
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import can, paths_for
+from core.audit import history
+from core.forms import add_service_errors
+from core.htmx import render_page
+from core.pagination import paginate
+from core.personal import may_see, reveal
+from core.scoping import CHANGE, get_visible_or_404
+from registry import services
+from registry.filters import EnterpriseFilter, PersonFilter
+from registry.forms import EnterpriseForm, MembershipForm, PersonForm, RevealForm
+from registry.models import Enterprise, Person
+
+
+def _style_filters(filterset):
+    for field in filterset.form.fields.values():
+        css = "form-select" if hasattr(field, "choices") else "form-control"
+        field.widget.attrs.setdefault("class", css)
+    return filterset
+
+
+@login_required
+def person_list(request):
+    """People in the user's scope with filters, sorting and pages (no COUNT over the table)."""
+    qs = Person.objects.visible_to(request.user).active().select_related("org").order_by("-id")
+    filterset = _style_filters(PersonFilter(request.GET, queryset=qs))
+    page = paginate(filterset.qs, request.GET.get("page"))
+    return render_page(request, "registry/person_list.html",
+                       {"section": "people", "filter": filterset, "page": page,
+                        "may_add": paths_for(request.user, CHANGE) != []},
+                       partial="results")
+
+
+@login_required
+def person_detail(request, pk):
+    """One person: facts, masked personal data, memberships, positions, enterprises, dues, history."""
+    user = request.user
+    person = get_visible_or_404(Person.objects.select_related("org", "merged_into"), user, pk=pk)
+    memberships = person.memberships.visible_to(user).select_related("org").order_by("-joined_on")
+    context = {
+        "section": "people",
+        "person": person,
+        "memberships": memberships,
+        "positions": person.positions.visible_to(user).select_related("council__term", "org"),
+        "enterprises": person.enterprises.visible_to(user),
+        "dues": [(m, services.dues_statement(m, dt.date.today().year)) for m in memberships],
+        "history": history(person),
+        "may_change": can(user, CHANGE, person.org),
+        "may_reveal": may_see(user, person),
+        "reveal_form": RevealForm(),
+        "membership_form": MembershipForm(user=user),
+    }
+    return render(request, "registry/person_detail.html", context)
+
+
+def _person_fields(form):
+    data = dict(form.cleaned_data)
+    return data.pop("tags", None), data
+
+
+@login_required
+def person_create(request):
+    """Register a person; a duplicate shows the existing record instead of adding it twice."""
+    form = PersonForm(request.POST or None, user=request.user)
+    duplicates = None
+    if request.method == "POST" and form.is_valid():
+        tags, data = _person_fields(form)
+        try:
+            person = services.create_person(by=request.user, tags=tags, **data)
+        except services.DuplicateFound as e:
+            duplicates = [p for p in e.existing if p in Person.objects.visible_to(request.user)]
+            form.add_error(None, e.reason)
+        except (ValidationError, PermissionDenied) as e:
+            add_service_errors(form, e if isinstance(e, ValidationError) else ValidationError(str(e)))
+        else:
+            messages.success(request, _("已登记 %(name)s。") % {"name": person.name})
+            return redirect("registry:person-detail", person.pk)
+    return render(request, "registry/person_form.html",
+                  {"section": "people", "form": form, "duplicates": duplicates})
+
+
+@login_required
+def person_edit(request, pk):
+    """Edit a person's record."""
+    person = get_visible_or_404(Person, request.user, CHANGE, pk=pk)
+    form = PersonForm(request.POST or None, instance=person, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        tags, data = _person_fields(form)
+        try:
+            services.update_person(by=request.user, person=Person.objects.get(pk=pk), tags=tags, **data)
+        except (ValidationError, PermissionDenied) as e:
+            add_service_errors(form, e if isinstance(e, ValidationError) else ValidationError(str(e)))
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("registry:person-detail", pk)
+    return render(request, "registry/person_form.html", {"section": "people", "form": form, "person": person})
+
+
+def _validate_field(request, form_class, instance=None):
+    """Validate the posted form and answer the errors of the field that changed (htmx)."""
+    form = form_class(request.POST, user=request.user, instance=instance)
+    form.is_valid()
+    name = request.htmx.trigger_name if request.htmx else None
+    errors = form.errors.get(name, []) if name else []
+    if name == "id_number" and not errors and form.cleaned_data.get("id_number"):
+        probe = Person(id_number=form.cleaned_data["id_number"])
+        services.normalize_person(probe)
+        existing, reason = services.find_duplicates(probe)
+        if existing:
+            errors = [reason]
+    return render(request, "core/_errors.html", {"errors": errors})
+
+
+@login_required
+@require_POST
+def person_validate(request):
+    """Inline validation of one field of the person form."""
+    return _validate_field(request, PersonForm)
+
+
+@login_required
+@require_POST
+def person_reveal(request, pk):
+    """Show a person's personal data after the user states a purpose; logged (htmx fragment)."""
+    person = get_visible_or_404(Person, request.user, pk=pk)
+    form = RevealForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse('<div class="text-danger">' + _("请说明查看用途。") + "</div>", status=400)
+    values = reveal(request.user, person, list(Person.personal_fields), form.cleaned_data["purpose"])
+    rows = [(Person._meta.get_field(f).verbose_name, f, v) for f, v in values.items()]
+    return render(request, "registry/_revealed.html", {"rows": rows, "person": person})
+
+
+@login_required
+@require_POST
+def membership_add(request, pk, kind):
+    """Enrol the person or enterprise of the page in an organization."""
+    model = Person if kind == "person" else Enterprise
+    member = get_visible_or_404(model, request.user, pk=pk)
+    form = MembershipForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            services.add_membership(by=request.user, **{kind: member}, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as e:
+            messages.error(request, " ".join(getattr(e, "messages", [str(e)])))
+        else:
+            messages.success(request, _("已入会。"))
+    else:
+        messages.error(request, form.errors.as_text())
+    return redirect(f"registry:{kind}-detail", pk)
+
+
+@login_required
+def enterprise_list(request):
+    """Enterprises in the user's scope with filters, sorting and pages."""
+    qs = Enterprise.objects.visible_to(request.user).select_related("org").order_by("-id")
+    filterset = _style_filters(EnterpriseFilter(request.GET, queryset=qs))
+    page = paginate(filterset.qs, request.GET.get("page"))
+    return render_page(request, "registry/enterprise_list.html",
+                       {"section": "enterprises", "filter": filterset, "page": page}, partial="results")
+
+
+@login_required
+def enterprise_detail(request, pk):
+    """One enterprise: facts, legal representative, memberships, dues, history."""
+    user = request.user
+    enterprise = get_visible_or_404(Enterprise.objects.select_related("org", "legal_person"), user, pk=pk)
+    memberships = enterprise.memberships.visible_to(user).select_related("org").order_by("-joined_on")
+    context = {
+        "section": "enterprises",
+        "enterprise": enterprise,
+        "memberships": memberships,
+        "dues": [(m, services.dues_statement(m, dt.date.today().year)) for m in memberships],
+        "history": history(enterprise),
+        "may_change": can(user, CHANGE, enterprise.org),
+        "membership_form": MembershipForm(user=user),
+    }
+    return render(request, "registry/enterprise_detail.html", context)
+
+
+def _enterprise_save(request, form, enterprise=None):
+    data = dict(form.cleaned_data)
+    tags = data.pop("tags", None)
+    if enterprise is None:
+        return services.create_enterprise(by=request.user, tags=tags, **data)
+    return services.update_enterprise(by=request.user, enterprise=enterprise, tags=tags, **data)
+
+
+@login_required
+def enterprise_create(request):
+    """Register an enterprise."""
+    form = EnterpriseForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            enterprise = _enterprise_save(request, form)
+        except (ValidationError, PermissionDenied) as e:
+            add_service_errors(form, e if isinstance(e, ValidationError) else ValidationError(str(e)))
+        else:
+            messages.success(request, _("已登记 %(name)s。") % {"name": enterprise.name})
+            return redirect("registry:enterprise-detail", enterprise.pk)
+    return render(request, "registry/enterprise_form.html", {"section": "enterprises", "form": form})
+
+
+@login_required
+def enterprise_edit(request, pk):
+    """Edit an enterprise."""
+    enterprise = get_visible_or_404(Enterprise, request.user, CHANGE, pk=pk)
+    form = EnterpriseForm(request.POST or None, instance=enterprise, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _enterprise_save(request, form, Enterprise.objects.get(pk=pk))
+        except (ValidationError, PermissionDenied) as e:
+            add_service_errors(form, e if isinstance(e, ValidationError) else ValidationError(str(e)))
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("registry:enterprise-detail", pk)
+    return render(request, "registry/enterprise_form.html",
+                  {"section": "enterprises", "form": form, "enterprise": enterprise})
+
+
+@login_required
+@require_POST
+def enterprise_validate(request):
+    """Inline validation of one field of the enterprise form."""
+    return _validate_field(request, EnterpriseForm)
