@@ -31,7 +31,7 @@ run: install
 
 test: install chromium
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest
+	$(PY) -m pytest -q
 
 test-fast: install
 	$(PY) -m pytest -m "not browser"
