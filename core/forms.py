@@ -23,7 +23,6 @@ class StyledFormMixin:
                     "hx-trigger": "change",
                     "hx-target": f"#err-{name}",
                     "hx-swap": "innerHTML",
-                    "hx-sync": "closest form:abort",
                 })
 
 
