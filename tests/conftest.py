@@ -26,3 +26,23 @@ def users(tree):
         "zj_admin": f.user("zj_admin", (tree["zj"], "administrator", True)),
         "nobody": f.user("nobody"),
     }
+
+
+@pytest.fixture
+def api(users, settings):
+    """API clients authenticated by token, as a script would be: `api("hz_staff")`, `api()` is anonymous."""
+    from django.core.cache import cache
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    settings.SECURE_SSL_REDIRECT = False  # plain-HTTP test requests, whatever HTTPS says
+    cache.clear()  # throttle counters live in the cache
+
+    def client(name: str | None = None) -> APIClient:
+        c = APIClient()
+        if name:
+            token, _created = Token.objects.get_or_create(user=users[name])
+            c.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return c
+
+    return client

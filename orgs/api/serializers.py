@@ -1,6 +1,7 @@
 """Serializers of the organization API: the node's fields, its parent by code."""
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.fields import SkipField
 
 from core.api import OrgField
 from orgs.models import Organization
@@ -16,6 +17,15 @@ class ParentField(OrgField):
     def to_representation(self, value):
         """The code as annotated."""
         return value
+
+    def to_internal_value(self, data):
+        """The current parent, repeated by a PUT, is left alone even when it lies above the caller's scope."""
+        instance = getattr(self.parent, "instance", None)
+        if instance is not None and data is not None and str(data) in {
+            str(getattr(instance, "parent_code", None)), str(getattr(instance, "parent_pk", None))
+        }:
+            raise SkipField
+        return super().to_internal_value(data)
 
 
 class OrganizationSerializer(serializers.ModelSerializer):

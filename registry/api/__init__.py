@@ -1,0 +1,1 @@
+"""REST API of the registry (people, enterprises, memberships), registered in shanghui/api_urls.py."""

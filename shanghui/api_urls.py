@@ -1,0 +1,27 @@
+"""The REST API under /api/: one router for every app's viewsets, the token endpoint, schema and docs."""
+from csp.decorators import csp_update
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from accounts.api.views import ObtainTokenView
+from orgs.api.views import OrganizationViewSet
+from registry.api.views import EnterpriseViewSet, MembershipViewSet, PersonViewSet
+
+router = DefaultRouter()
+router.register("organizations", OrganizationViewSet, basename="organization")
+router.register("people", PersonViewSet, basename="person")
+router.register("enterprises", EnterpriseViewSet, basename="enterprise")
+router.register("memberships", MembershipViewSet, basename="membership")
+
+# Swagger UI writes inline styles; its script comes from a separate URL, so only style-src is relaxed.
+docs_view = csp_update({"style-src": ["'unsafe-inline'"]})(
+    SpectacularSwaggerSplitView.as_view(url_name="api-schema")
+)
+
+urlpatterns = [
+    path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", docs_view, name="api-docs"),
+    *router.urls,
+]

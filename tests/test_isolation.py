@@ -1,0 +1,185 @@
+"""Isolation: two users in disjoint subtrees (杭州, 温州) never see, count, search or change each other's records.
+
+Generic on purpose: it walks every scoped model (`core.scoping.scoped_models()`) and every
+endpoint registered in the API router, so a new model or endpoint is covered the day it
+appears. A new scoped model needs a builder in BUILDERS below, or `test_every_scoped_model_has_a_builder`
+fails.
+"""
+import datetime as dt
+import itertools
+from decimal import Decimal
+
+import pytest
+
+from accounts.models import Grant
+from core.scoping import scoped_models
+from orgs import services as org_services
+from orgs.models import Congress, Council, Milestone, Organization, Position, Term
+from registry import services as reg_services
+from registry.models import DuesPayment, DuesRate, Enterprise, Membership, Person
+from shanghui.api_urls import router
+from tests import factories as f
+
+_n = itertools.count(1)
+
+# Each builder makes one record owned by `org` (or, for Organization, one node under it);
+# `label` ("杭州"/"温州") goes into names so that a search for one side's records is specific.
+
+
+def _org(org, by, label):
+    n = next(_n)
+    return f.org(f"iso-{n}", f"{label}隔离单位{n}", org)
+
+
+def _person(org, by, label):
+    return reg_services.create_person(by=by, org=org, name=f"{label}隔离人员{next(_n)}", category="relative")
+
+
+def _enterprise(org, by, label):
+    return reg_services.create_enterprise(by=by, org=org, name=f"{label}隔离企业{next(_n)}")
+
+
+def _membership(org, by, label):
+    return reg_services.add_membership(by=by, org=org, person=_person(org, by, label))
+
+
+def _term(org, by, label):
+    return org_services.add_term(by=by, org=org, number=next(_n))
+
+
+def _council(org, by, label):
+    return _term(org, by, label).councils.get(kind="council")
+
+
+def _position(org, by, label):
+    return org_services.appoint(by=by, term=_term(org, by, label), person=_person(org, by, label), role="director")
+
+
+def _congress(org, by, label):
+    return Congress.objects.create(org=org, number=next(_n), title=f"{label}隔离代表大会")
+
+
+def _milestone(org, by, label):
+    return org_services.add_milestone(by=by, org=org, date=dt.date(2020, 1, 1), title=f"{label}隔离事件")
+
+
+def _dues_rate(org, by, label):
+    return reg_services.set_dues_rate(by=by, org=org, year=2000 + next(_n), role="member", amount=Decimal("100"))
+
+
+def _dues_payment(org, by, label):
+    return reg_services.record_payment(by=by, membership=_membership(org, by, label), year=2024,
+                                       amount=Decimal("100"), paid_on=dt.date(2024, 3, 1))
+
+
+def _grant(org, by, label):
+    return Grant.objects.create(user=f.user(f"iso-user-{next(_n)}"), org=org, role="viewer")
+
+
+BUILDERS = {
+    Organization: _org,
+    Person: _person,
+    Enterprise: _enterprise,
+    Membership: _membership,
+    Term: _term,
+    Council: _council,
+    Position: _position,
+    Congress: _congress,
+    Milestone: _milestone,
+    DuesRate: _dues_rate,
+    DuesPayment: _dues_payment,
+    Grant: _grant,
+}
+
+SIDES = {"hz_staff": "hz", "wz_staff": "wz"}  # user → the root of their subtree in the `tree` fixture
+
+
+def _label(model):
+    return model._meta.label
+
+
+def _build_both(model, users, tree):
+    """One record in the 杭州 subtree (under 上城区) and one in the 温州 subtree (under 温州市侨商会)."""
+    build, by = BUILDERS[model], users["zj_admin"]
+    return {"hz_staff": build(tree["sc"], by, "杭州"), "wz_staff": build(tree["wzc"], by, "温州")}
+
+
+def _other(name):
+    return "wz_staff" if name == "hz_staff" else "hz_staff"
+
+
+def test_every_scoped_model_has_a_builder():
+    missing = sorted(_label(m) for m in scoped_models() if m not in BUILDERS)
+    assert not missing, f"add a builder to tests/test_isolation.py for the scoped models {missing}"
+
+
+@pytest.mark.parametrize("model", [m for m in scoped_models() if m in BUILDERS], ids=_label)
+def test_visible_to_separates_the_subtrees(model, users, tree):
+    records = _build_both(model, users, tree)
+    for name, root in SIDES.items():
+        user, own, other = users[name], records[name], records[_other(name)]
+        visible = model.objects.visible_to(user)
+        assert visible.filter(pk=own.pk).exists()
+        assert not visible.filter(pk=other.pk).exists()
+        # Counts: exactly the records under the user's own subtree, nothing from the other one.
+        in_subtree = model.objects.filter(**{f"{model.scope_path}__startswith": tree[root].path})
+        assert visible.count() == in_subtree.count()
+        assert not visible.filter(**{f"{model.scope_path}__startswith": tree[SIDES[_other(name)]].path}).exists()
+
+
+ENDPOINTS = [(prefix, viewset) for prefix, viewset, _basename in router.registry]
+
+
+def _model_of(viewset):
+    return viewset.serializer_class.Meta.model
+
+
+def test_every_endpoint_model_has_a_builder():
+    missing = sorted(p for p, v in ENDPOINTS if _model_of(v) not in BUILDERS)
+    assert not missing, f"add a builder to tests/test_isolation.py for the models of endpoints {missing}"
+
+
+def _list_ids(client, url):
+    """Every id over all pages of a list."""
+    seen, count = set(), None
+    while url:
+        r = client.get(url)
+        assert r.status_code == 200, r.content
+        body = r.json()
+        count = body["count"] if count is None else count
+        seen |= {row["id"] for row in body["results"]}
+        url = body["next"]
+    return seen, count
+
+
+@pytest.mark.parametrize("prefix,viewset", ENDPOINTS, ids=[p for p, _v in ENDPOINTS])
+def test_api_endpoint_separates_the_subtrees(prefix, viewset, api, users, tree):
+    model = _model_of(viewset)
+    records = _build_both(model, users, tree)
+    detail_actions = [a.url_path for a in viewset.get_extra_actions() if a.detail]
+    for name in SIDES:
+        client, own, other = api(name), records[name], records[_other(name)]
+        listed, count = _list_ids(client, f"/api/{prefix}/")
+        assert own.pk in listed and other.pk not in listed
+        assert count == model.objects.visible_to(users[name]).count() == len(listed)
+
+        search = getattr(other, "name", None) or getattr(other, "title", None) or str(other)
+        found, found_count = _list_ids(client, f"/api/{prefix}/?q={search}")
+        assert other.pk not in found
+        assert found_count == len(found)
+
+        # Filtering on the other subtree's code finds nothing either.
+        other_code = tree[SIDES[_other(name)]].code
+        assert _list_ids(client, f"/api/{prefix}/?org={other_code}&under={other_code}") == (set(), 0)
+
+        assert client.get(f"/api/{prefix}/{other.pk}/").status_code == 404
+        before = model.objects.filter(pk=other.pk).values().get()
+        assert client.patch(f"/api/{prefix}/{other.pk}/", {"name": "越权修改"}, format="json").status_code == 404
+        assert client.put(f"/api/{prefix}/{other.pk}/", {"name": "越权修改"}, format="json").status_code == 404
+        for url_path in detail_actions:
+            r = client.post(f"/api/{prefix}/{other.pk}/{url_path}/", {"purpose": "越权"}, format="json")
+            assert r.status_code == 404
+        assert model.objects.filter(pk=other.pk).values().get() == before
+
+        # The own record is reachable, so the 404s above are about scope, not a broken URL.
+        assert client.get(f"/api/{prefix}/{own.pk}/").status_code == 200
