@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 
 import phonenumbers
-
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 

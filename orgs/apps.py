@@ -17,3 +17,7 @@ class OrgsConfig(AppConfig):
         auditlog.register(models.Organization, exclude_fields=["path", "depth", "numchild"])
         for m in (models.Term, models.Council, models.Position, models.Congress, models.Milestone):
             auditlog.register(m)
+
+        from core import search
+
+        search.register(models.Organization, names=lambda o: [o.name, o.short_name], texts=lambda o: [o.code])

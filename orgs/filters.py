@@ -3,13 +3,13 @@ import django_filters as df
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Organization, OrgKind, OrgStatus
-from registry.filters import NameSearchFilter, OrgSubtreeFilter
+from registry.filters import OrgSubtreeFilter, SearchFilter
 
 
 class OrganizationFilter(df.FilterSet):
     """Filters of the organization list: kind, region, country, status, subtree, text."""
 
-    q = NameSearchFilter(label=_("搜索"), fields=("name", "short_name", "code"))
+    q = SearchFilter(label=_("搜索"))
     kind = df.ChoiceFilter(label=_("类型"), choices=OrgKind.choices)
     status = df.ChoiceFilter(label=_("状态"), choices=OrgStatus.choices)
     country = df.CharFilter(label=_("国家"))

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import acting, log_action
 from core.scoping import CHANGE, MANAGE
+from core.search import reindex_subtree
 from core.services import apply_fields, require
 from core.validators import validate_credit_code
 from orgs.models import Council, CouncilKind, Milestone, MilestoneKind, Organization, Position, Term
@@ -70,6 +71,8 @@ def move_organization(*, by, org: Organization, new_parent: Organization) -> Org
     with transaction.atomic(), acting(by):
         Organization.objects.move(org, new_parent, "last-child")
         org.refresh_from_db()
+        # Every record's index carries its organization's path: refresh the moved subtree.
+        reindex_subtree(org.path)
         log_action(org, "orgs.organization.moved", by,
                    {"from": old_parent.code if old_parent else None, "to": new_parent.code})
         Milestone.objects.create(

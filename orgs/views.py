@@ -48,7 +48,7 @@ def children(request, pk):
 def org_list(request):
     """Organizations in the user's scope, filtered, sorted and paginated."""
     qs = Organization.objects.visible_to(request.user)
-    filterset = OrganizationFilter(request.GET, queryset=qs)
+    filterset = OrganizationFilter(request.GET, queryset=qs, request=request)
     page = paginate(filterset.qs, request.GET.get("page"))
     return render_page(request, "orgs/list.html",
                        {"section": "orgs", "filter": filterset, "page": page}, partial="results")

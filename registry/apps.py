@@ -18,3 +18,9 @@ class RegistryConfig(AppConfig):
         auditlog.register(models.Enterprise, m2m_fields={"tags"})
         for m in (models.Membership, models.DuesRate, models.DuesPayment):
             auditlog.register(m)
+
+        from core import search
+
+        search.register(models.Person, names=lambda p: [p.name, p.foreign_name, *p.former_names.split("，")])
+        search.register(models.Enterprise, names=lambda e: [e.name],
+                        texts=lambda e: [e.main_products, e.legal_representative])

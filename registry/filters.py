@@ -1,8 +1,9 @@
 """FilterSets shared by the web list pages and the API (one definition, two interfaces)."""
 import django_filters as df
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Value, When
 from django.utils.translation import gettext_lazy as _
 
+from core.search import search_ids
 from orgs.models import Organization
 from registry.models import Category, Enterprise, EnterpriseKind, Industry, Membership, Person
 
@@ -19,27 +20,29 @@ class OrgSubtreeFilter(df.CharFilter):
         return qs.filter(**{f"{qs.model.scope_path}__startswith": org.path})
 
 
-class NameSearchFilter(df.CharFilter):
-    """Match part of a name (the Scale issue replaces this with the Chinese search index)."""
+class SearchFilter(df.CharFilter):
+    """Chinese full-text search (core.search): part of a name, pinyin, traditional characters.
 
-    def __init__(self, *args, fields=("name",), **kwargs):
-        self.fields = fields
-        super().__init__(*args, **kwargs)
+    Results come best first (exact name first) unless the user sorts by a column.
+    """
 
     def filter(self, qs, value):
         value = (value or "").strip()
         if not value:
             return qs
-        q = Q()
-        for f in self.fields:
-            q |= Q(**{f"{f}__icontains": value})
-        return qs.filter(q)
+        request = getattr(self.parent, "request", None)
+        user = getattr(request, "user", None)
+        ids = search_ids(qs, user, value)
+        if not ids:
+            return qs.none()
+        rank = Case(*[When(pk=pk, then=Value(i)) for i, pk in enumerate(ids)], output_field=IntegerField())
+        return qs.filter(pk__in=ids).annotate(search_rank=rank).order_by("search_rank")
 
 
 class PersonFilter(df.FilterSet):
     """Filters of the people list: category, country, region, organization, tag, text."""
 
-    q = NameSearchFilter(label=_("搜索"), fields=("name", "foreign_name", "former_names"))
+    q = SearchFilter(label=_("搜索"))
     category = df.ChoiceFilter(label=_("类别"), choices=Category.choices)
     country = df.CharFilter(label=_("居住国"), lookup_expr="exact")
     home_region = df.CharFilter(label=_("祖籍地"), method="filter_region")
@@ -66,7 +69,7 @@ class PersonFilter(df.FilterSet):
 class EnterpriseFilter(df.FilterSet):
     """Filters of the enterprise list: industry, kind, country, region, organization, tag, text."""
 
-    q = NameSearchFilter(label=_("搜索"), fields=("name", "main_products"))
+    q = SearchFilter(label=_("搜索"))
     industry = df.ChoiceFilter(label=_("行业"), choices=Industry.choices)
     kind = df.ChoiceFilter(label=_("类型"), choices=EnterpriseKind.choices)
     country = df.CharFilter(label=_("国家"))

@@ -33,7 +33,7 @@ def _style_filters(filterset):
 def person_list(request):
     """People in the user's scope with filters, sorting and pages (no COUNT over the table)."""
     qs = Person.objects.visible_to(request.user).active().select_related("org").order_by("-id")
-    filterset = _style_filters(PersonFilter(request.GET, queryset=qs))
+    filterset = _style_filters(PersonFilter(request.GET, queryset=qs, request=request))
     page = paginate(filterset.qs, request.GET.get("page"))
     return render_page(request, "registry/person_list.html",
                        {"section": "people", "filter": filterset, "page": page,
@@ -164,7 +164,7 @@ def membership_add(request, pk, kind):
 def enterprise_list(request):
     """Enterprises in the user's scope with filters, sorting and pages."""
     qs = Enterprise.objects.visible_to(request.user).select_related("org").order_by("-id")
-    filterset = _style_filters(EnterpriseFilter(request.GET, queryset=qs))
+    filterset = _style_filters(EnterpriseFilter(request.GET, queryset=qs, request=request))
     page = paginate(filterset.qs, request.GET.get("page"))
     return render_page(request, "registry/enterprise_list.html",
                        {"section": "enterprises", "filter": filterset, "page": page}, partial="results")

@@ -1,0 +1,279 @@
+"""Chinese search: one module, one function (`search`), on SQLite FTS5 and PostgreSQL tsvector alike.
+
+Each indexed record gets one row of space-separated tokens (core.SearchEntry):
+- traditional characters folded to simplified (OpenCC t2s), full-width folded, lower case;
+- rjieba `cut_for_search` words, every Chinese character and every pair of adjacent characters,
+  so one- and two-character queries (王, 小明) and any part of a name (华联贸易) match;
+- pinyin syllables, the joined pinyin and its initials (wang, wangxiaoming, wxm);
+- Latin words of foreign names;
+- `o<path>` for every ancestor of the record's organization, so the caller's scope is part of
+  the full-text query itself rather than a filter applied after a limit.
+A query is normalised the same way; every term must match (AND), Latin and pinyin terms
+as prefixes. Results: exact name first, then names that start with the query, then the rest.
+
+Written by hand because no library does Chinese full text on both databases: PostgreSQL's
+parsers and SQLite's tokenizers do not segment Chinese, and trigram indexes miss one- and
+two-character words.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import opencc
+import rjieba
+from django.db import connection, transaction
+from pypinyin import Style, lazy_pinyin
+
+from core.models import SearchEntry
+
+_t2s = opencc.OpenCC("t2s")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+_LATIN = re.compile(r"[0-9a-z]+")
+MAX_CANDIDATES = 500
+
+
+@dataclass(frozen=True)
+class Indexed:
+    """How one model is indexed: its name fields (ranked) and its other searchable texts."""
+
+    model: type
+    names: Callable[[object], list[str]]
+    texts: Callable[[object], list[str]]
+    label: str
+    name_field: str
+
+
+REGISTRY: dict[str, Indexed] = {}
+
+
+def register(model, *, names: Callable, texts: Callable | None = None, name_field: str = "name") -> None:
+    """Index `model` and keep its entries current on every save and delete.
+
+    `names(obj)` are ranked (exact, prefix), `texts(obj)` are searched too; `name_field` is the
+    indexed column looked up for exact names. Bulk writes (import, demo) call `index()` themselves.
+    """
+    from django.db.models.signals import post_delete, post_save
+
+    label = model._meta.label_lower
+    REGISTRY[label] = Indexed(model, names, texts or (lambda obj: []), label, name_field)
+    post_save.connect(_on_save, sender=model, dispatch_uid=f"search-save-{label}")
+    post_delete.connect(_on_delete, sender=model, dispatch_uid=f"search-delete-{label}")
+
+
+def _on_save(sender, instance, raw=False, **kwargs):
+    if not raw:
+        index([instance])
+
+
+def _on_delete(sender, instance, **kwargs):
+    unindex(sender, [instance.pk])
+
+
+def normalize(text: str) -> str:
+    """Fold full-width forms and traditional characters, lower-case: 陳ＡＢ → 陈ab."""
+    return _t2s.convert(unicodedata.normalize("NFKC", text or "")).lower().strip()
+
+
+@lru_cache(maxsize=65536)
+def _char_pinyin(char: str) -> tuple[str, str]:
+    syllable = lazy_pinyin(char)[0]
+    initial = lazy_pinyin(char, style=Style.FIRST_LETTER)[0]
+    return syllable, initial
+
+
+def pinyin_tokens(text: str) -> list[str]:
+    """wang xiao ming wangxiaoming wxm for 王小明 (characters looked up one by one, cached),
+    and the pinyin of each word of longer names."""
+    tokens = []
+    for run in _CJK.findall(text):
+        pairs = [_char_pinyin(c) for c in run]
+        syllables = [p[0] for p in pairs if p[0].isascii()]
+        if not syllables:
+            continue
+        tokens.extend(syllables)
+        tokens.append("".join(syllables))
+        tokens.append("".join(p[1] for p in pairs if p[1].isascii()))
+        if len(run) > 3:
+            # 华联 → hualian, so pinyin finds a word inside a long enterprise name.
+            tokens.extend("".join(_char_pinyin(c)[0] for c in word) for word in rjieba.cut(run) if len(word) > 1)
+    return tokens
+
+
+def text_tokens(text: str) -> list[str]:
+    """Words, characters, bigrams and Latin words of an already normalised text."""
+    tokens = []
+    for run in _CJK.findall(text):
+        tokens.extend(rjieba.cut_for_search(run))
+        tokens.extend(run)
+        tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
+    tokens.extend(_LATIN.findall(text))
+    return tokens
+
+
+def scope_tokens(path: str, steplen: int = 4) -> list[str]:
+    """o0001 o00010002 … for every ancestor of an organization path."""
+    return [f"o{path[:i]}".lower() for i in range(steplen, len(path) + 1, steplen)]
+
+
+def document(obj, entry: Indexed) -> str:
+    """The token string of one record."""
+    tokens: list[str] = []
+    for name in entry.names(obj):
+        name = normalize(name)
+        tokens.extend(text_tokens(name))
+        tokens.extend(pinyin_tokens(name))
+    for text in entry.texts(obj):
+        tokens.extend(text_tokens(normalize(text)))
+    tokens.extend(scope_tokens(_org_path(obj)))
+    return " ".join(dict.fromkeys(t for t in tokens if t))
+
+
+def _org_path(obj) -> str:
+    return obj.path if hasattr(obj, "path") else obj.org.path
+
+
+def index(objs: Iterable) -> int:
+    """Add or refresh the entries of these records (one model); returns how many were written."""
+    objs = list(objs)
+    if not objs:
+        return 0
+    entry = REGISTRY[objs[0]._meta.label_lower]
+    rows = {o.pk: document(o, entry) for o in objs}
+    with transaction.atomic():
+        SearchEntry.objects.filter(model=entry.label, object_id__in=list(rows)).delete()
+        SearchEntry.objects.bulk_create(
+            [SearchEntry(model=entry.label, object_id=pk, tokens=t) for pk, t in rows.items()], batch_size=2000
+        )
+    return len(rows)
+
+
+def unindex(model, pks: Iterable[int]) -> None:
+    """Remove the entries of deleted records."""
+    SearchEntry.objects.filter(model=model._meta.label_lower, object_id__in=list(pks)).delete()
+
+
+def reindex(labels: Iterable[str] | None = None, batch: int = 5000, progress: Callable | None = None) -> int:
+    """Rebuild the index of the given models (all by default); returns the number of records."""
+    total = 0
+    for label in labels or list(REGISTRY):
+        entry = REGISTRY[label]
+        SearchEntry.objects.filter(model=label).delete()
+        qs = entry.model._base_manager.order_by("pk")
+        if _has_org_fk(entry.model):
+            qs = qs.select_related("org")
+        last = 0
+        while True:
+            chunk = list(qs.filter(pk__gt=last)[:batch])
+            if not chunk:
+                break
+            SearchEntry.objects.bulk_create(
+                [SearchEntry(model=label, object_id=o.pk, tokens=document(o, entry)) for o in chunk],
+                batch_size=2000,
+            )
+            last = chunk[-1].pk
+            total += len(chunk)
+            if progress:
+                progress(total)
+    return total
+
+
+def _has_org_fk(model) -> bool:
+    return any(f.name == "org" and f.is_relation for f in model._meta.get_fields())
+
+
+def query_terms(query: str) -> list[tuple[str, bool]]:
+    """The terms of a query as (token, is_prefix): Chinese as characters or bigrams, Latin as prefixes."""
+    text = normalize(query)
+    terms: list[tuple[str, bool]] = []
+    for run in _CJK.findall(text):
+        if len(run) == 1:
+            terms.append((run, False))
+        else:
+            terms.extend((run[i : i + 2], False) for i in range(len(run) - 1))
+    terms.extend((w, True) for w in _LATIN.findall(text))
+    return list(dict.fromkeys(terms))
+
+
+def _fts_query(terms, scope_paths) -> str:
+    parts = [f'"{t}"' + ("*" if prefix else "") for t, prefix in terms]
+    if scope_paths:
+        parts.append("(" + " OR ".join(f'"{scope_tokens(p)[-1]}"' for p in scope_paths) + ")")
+    return " AND ".join(parts)
+
+
+def _tsquery(terms, scope_paths) -> str:
+    parts = ["'" + t.replace("'", "") + "'" + (":*" if prefix else "") for t, prefix in terms]
+    if scope_paths:
+        parts.append("(" + " | ".join("'" + scope_tokens(p)[-1] + "'" for p in scope_paths) + ")")
+    return " & ".join(parts)
+
+
+def matching_ids(label: str, query: str, scope_paths: list[str] | None, limit: int = MAX_CANDIDATES) -> list[int]:
+    """Ids of records of `label` matching every term, inside the scope (None = everywhere)."""
+    terms = query_terms(query)
+    if not terms or scope_paths == []:
+        return []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT object_id FROM core_searchentry WHERE model = %s AND tsv @@ to_tsquery('simple', %s) "
+                "LIMIT %s",
+                [label, _tsquery(terms, scope_paths), limit],
+            )
+        else:
+            cursor.execute(
+                "SELECT e.object_id FROM core_search_fts f JOIN core_searchentry e ON e.id = f.rowid "
+                "WHERE core_search_fts MATCH %s AND e.model = %s LIMIT %s",
+                [_fts_query(terms, scope_paths), label, limit],
+            )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def search_ids(queryset, user, query: str, limit: int = MAX_CANDIDATES) -> list[int]:
+    """Ids of the records of `queryset` visible to `user` that match `query`, best first.
+
+    The one search function: the web UI, the API and every app call it (or `search()`).
+    """
+    from accounts.access import paths_for
+
+    entry = REGISTRY[queryset.model._meta.label_lower]
+    visible = queryset.visible_to(user)
+    candidates = matching_ids(entry.label, query, paths_for(user), limit)
+    q = normalize(query)
+    exact = list(visible.filter(**{entry.name_field: q.strip()}).values_list("pk", flat=True)[:limit])
+    names = dict(visible.filter(pk__in=candidates).values_list("pk", entry.name_field)) if candidates else {}
+
+    position = {pk: i for i, pk in enumerate(candidates)}
+
+    def key(pk):
+        name = normalize(names.get(pk, ""))
+        return (0 if name == q else 1 if name.startswith(q) else 2 if q in name else 3, position[pk])
+
+    ranked = sorted((pk for pk in candidates if pk in names), key=key)
+    return list(dict.fromkeys(exact + ranked))[:limit]
+
+
+def search(queryset, user, query: str, limit: int = MAX_CANDIDATES) -> list:
+    """The records themselves, in the order of `search_ids`."""
+    ids = search_ids(queryset, user, query, limit)
+    found = queryset.visible_to(user).in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
+def reindex_subtree(path: str) -> int:
+    """Refresh the entries of every record under an organization path (after a move)."""
+    total = 0
+    for entry in REGISTRY.values():
+        has_org = _has_org_fk(entry.model)
+        qs = entry.model._base_manager.filter(**{"org__path__startswith" if has_org else "path__startswith": path})
+        if has_org:
+            qs = qs.select_related("org")
+        last = 0
+        while chunk := list(qs.filter(pk__gt=last).order_by("pk")[:2000]):
+            total += index(chunk)
+            last = chunk[-1].pk
+    return total

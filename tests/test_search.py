@@ -1,0 +1,94 @@
+"""Chinese search: fragments, one character, traditional characters, pinyin, initials, Latin names,
+enterprise name parts, scoping inside the query, ranking, and the index kept current."""
+import pytest
+from django.core.management import call_command
+
+from core import search
+from core.models import SearchEntry
+from orgs import services as org_services
+from registry import services
+from registry.models import Enterprise, Person
+
+
+@pytest.fixture
+def people(users, tree):
+    by = users["zj_admin"]
+    made = {}
+    for name, org, extra in [
+        ("王小明", "hz", {"foreign_name": "Xiaoming Wang"}),
+        ("王", "hz", {}),
+        ("小王", "hz", {}),
+        ("陳靜", "hz", {}),
+        ("李华", "hz", {"foreign_name": "Marco Li"}),
+        ("王建国", "wz", {}),
+    ]:
+        made[name] = services.create_person(by=by, org=tree[org], name=name, category="overseas_chinese", **extra)
+    return made
+
+
+def names(user, query, model=Person):
+    return [o.name for o in search.search(model.objects.all(), user, query)]
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("小明", {"王小明"}),
+    ("王小明", {"王小明"}),
+    ("wang", {"王小明", "王", "小王"}),
+    ("wxm", {"王小明"}),
+    ("wangxiao", {"王小明"}),
+    ("陈", {"陳靜"}),
+    ("陳", {"陳靜"}),
+    ("marco", {"李华"}),
+    ("MARCO", {"李华"}),
+    ("ｍａｒｃｏ", {"李华"}),
+])
+def test_search_cases(users, people, query, expected):
+    assert set(names(users["zj_admin"], query)) - {"王建国"} == expected
+
+
+def test_one_character_surname_and_exact_name_first(users, people):
+    found = names(users["hz_staff"], "王")
+    assert found[0] == "王"
+    assert set(found) == {"王", "王小明", "小王"}
+
+
+def test_scope_is_part_of_the_query(users, people):
+    assert names(users["hz_staff"], "王建国") == []
+    assert names(users["wz_staff"], "王") == ["王建国"]
+    assert names(users["nobody"], "王") == []
+
+
+def test_part_of_an_enterprise_name(users, tree):
+    services.create_enterprise(by=users["hz_staff"], org=tree["hz"], name="义乌市华联贸易有限公司",
+                               main_products="袜子、饰品")
+    assert [e.name for e in search.search(Enterprise.objects.all(), users["hz_staff"], "华联贸易")] == [
+        "义乌市华联贸易有限公司"]
+    assert names(users["hz_staff"], "饰品", Enterprise) == ["义乌市华联贸易有限公司"]
+    assert names(users["hz_staff"], "hualian", Enterprise) == ["义乌市华联贸易有限公司"]
+
+
+def test_index_follows_update_delete_merge_and_move(users, tree, people):
+    by = users["zj_admin"]
+    p = people["李华"]
+    services.update_person(by=by, person=p, name="李文华")
+    assert names(by, "文华") == ["李文华"]
+    services.delete_person(by=by, person=people["小王"])
+    assert "小王" not in names(by, "wang")
+    services.merge_people(by=by, keep=people["王小明"], drop=people["王"])
+    active = search.search(Person.objects.active(), by, "wang")
+    assert {o.name for o in active} == {"王小明", "王建国"}
+    org_services.move_organization(by=by, org=tree["hz"], new_parent=tree["wz"])
+    assert "王小明" in names(users["wz_staff"], "wang")
+
+
+def test_reindex_command_rebuilds(users, people):
+    SearchEntry.objects.all().delete()
+    assert names(users["zj_admin"], "wang") == []
+    call_command("reindex")
+    assert "王小明" in names(users["zj_admin"], "wang")
+
+
+def test_list_page_and_api_use_the_search(client, users, people):
+    client.force_login(users["hz_staff"])
+    body = client.get("/registry/people/", {"q": "wxm"}).content.decode()
+    assert "王小明" in body and "李华" not in body
