@@ -1,5 +1,7 @@
 """The search index: one row of normalised tokens per indexed record (see core/search.py)."""
+from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class SearchEntry(models.Model):
@@ -18,3 +20,58 @@ class SearchEntry(models.Model):
 
     def __str__(self):
         return f"{self.model}:{self.object_id}"
+
+
+class JobStatus(models.TextChoices):
+    """Where a background job stands."""
+
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("进行中")
+    SUCCEEDED = "succeeded", _("已完成")
+    FAILED = "failed", _("失败")
+    CANCELLED = "cancelled", _("已取消")
+
+
+class Job(models.Model):
+    """A large import, export or reindex run by the worker, with its progress and outcome.
+
+    The task queue (django-tasks) only carries the job id; progress, cancel requests and
+    the outcome live here so the UI can poll them and keep them after the task is gone.
+    """
+
+    kind = models.CharField(_("类型"), max_length=40)
+    title = models.CharField(_("名称"), max_length=200)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs",
+                                   verbose_name=_("发起人"))
+    status = models.CharField(_("状态"), max_length=20, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    done = models.PositiveIntegerField(_("已处理"), default=0)
+    total = models.PositiveIntegerField(_("总数"), null=True, blank=True)
+    result = models.JSONField(_("结果"), default=dict, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+    input_file = models.FileField(_("上传文件"), upload_to="jobs/in/%Y/%m", blank=True)
+    output_file = models.FileField(_("结果文件"), upload_to="jobs/out/%Y/%m", blank=True)
+    cancel_requested = models.BooleanField(_("已请求取消"), default=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("后台任务")
+        verbose_name_plural = _("后台任务")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def finished(self) -> bool:
+        """Whether the job has stopped, one way or another."""
+        return self.status in {JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED}
+
+    @property
+    def percent(self) -> int:
+        """Progress in percent, 0 when the total is not known yet."""
+        if self.status == JobStatus.SUCCEEDED:
+            return 100
+        return min(100, int(self.done * 100 / self.total)) if self.total else 0

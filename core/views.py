@@ -1,8 +1,12 @@
-"""The home page: the counts of the user's scope."""
+"""The home page (the counts of the user's scope) and the pages of background jobs."""
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.shortcuts import render
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
+from core import jobs as jobs_lib
+from core.htmx import render_page
 from orgs.models import Organization
 from registry.models import Category, Enterprise, Membership, Person
 
@@ -36,3 +40,36 @@ def _scope_roots(user):
     return list(
         Organization.objects.filter(grants__user=user).distinct().order_by("path")
     )
+
+
+@login_required
+def job_list(request):
+    """The user's background jobs, newest first."""
+    jobs = jobs_lib.visible_jobs(request.user)[:100]
+    return render(request, "core/job_list.html", {"jobs": jobs})
+
+
+@login_required
+def job_detail(request, pk):
+    """A job's progress bar (polled by htmx until it finishes) and its outcome."""
+    job = jobs_lib.live(get_object_or_404(jobs_lib.visible_jobs(request.user), pk=pk))
+    return render_page(request, "core/job_detail.html", {"job": job}, partial="status")
+
+
+@login_required
+@require_POST
+def job_cancel(request, pk):
+    """Ask a running or queued job to stop."""
+    job = get_object_or_404(jobs_lib.visible_jobs(request.user), pk=pk)
+    jobs_lib.cancel(job, by=request.user)
+    return redirect("job-detail", pk)
+
+
+@login_required
+def job_download(request, pk):
+    """The job's output file (an export, or an annotated copy of an imported sheet)."""
+    job = get_object_or_404(jobs_lib.visible_jobs(request.user), pk=pk)
+    if not job.output_file:
+        raise Http404
+    return FileResponse(job.output_file.open("rb"), as_attachment=True,
+                        filename=job.output_file.name.rsplit("/", 1)[-1])

@@ -210,6 +210,14 @@ SPECTACULAR_SETTINGS = {
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# The cache carries live job progress between the worker and the web server: Redis when
+# REDIS_URL is set, else files under var/ (shared by every process on the machine).
+if env("REDIS_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": str(VAR_DIR / "cache")}}
+
 AUDITLOG_INCLUDE_ALL_MODELS = False
 
 LOGGING = {

@@ -1,4 +1,6 @@
 """Settings for the test suite: the production settings, served over plain HTTP on loopback."""
+import tempfile
+
 from shanghui.settings import *  # noqa: F403
 from shanghui.settings import STATIC_ROOT
 
@@ -11,3 +13,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Each test process gets its own cache directory, shared with the worker it runs in-process.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                      "LOCATION": tempfile.mkdtemp(prefix="shanghui-cache-")}}

@@ -1,0 +1,98 @@
+"""Background jobs: queued for the real database worker, progress, outcome, cancel, pages."""
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from core import jobs
+from core.models import Job, JobStatus
+
+
+def run_worker():
+    """Let django-tasks' database worker run everything queued, then return."""
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+
+
+@pytest.fixture
+def slow_job():
+    """A job kind whose handler reports progress 5 times."""
+    calls = []
+
+    @jobs.handler("test-count")
+    def count(job, ctx):
+        for i in range(5):
+            ctx.progress(i + 1, 5, force=True)
+            calls.append(i)
+        return {"counted": len(calls)}
+
+    yield calls
+    jobs.HANDLERS.pop("test-count")
+
+
+def test_reindex_job_runs_in_the_worker(users, tree, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = jobs.start("reindex", by=users["zj_admin"], title="重建索引")
+    assert Job.objects.get(pk=job.pk).status == JobStatus.QUEUED
+    run_worker()
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED and job.result["reindexed"]["orgs.organization"] == 5
+    assert job.percent == 100
+
+
+def test_progress_and_outcome_are_kept(users, slow_job, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = jobs.start("test-count", by=users["hz_staff"], title="计数")
+    run_worker()
+    job.refresh_from_db()
+    assert (job.status, job.done, job.total, job.result) == (JobStatus.SUCCEEDED, 5, 5, {"counted": 5})
+
+
+def test_cancel_while_running_stops_at_the_next_report(users, django_capture_on_commit_callbacks):
+    seen = []
+
+    @jobs.handler("test-cancel")
+    def cancel_self(job, ctx):
+        for i in range(10):
+            if i == 3:
+                jobs.cancel(job, by=job.created_by)
+            ctx.progress(i, 10, force=True)
+            seen.append(i)
+        return {}
+
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            job = jobs.start("test-cancel", by=users["hz_staff"], title="取消")
+        run_worker()
+    finally:
+        jobs.HANDLERS.pop("test-cancel")
+    job.refresh_from_db()
+    assert job.status == JobStatus.CANCELLED and seen == [0, 1, 2]
+
+
+def test_failure_is_recorded(users, django_capture_on_commit_callbacks):
+    @jobs.handler("test-fail")
+    def fail(job, ctx):
+        raise ValueError("表格第 3 行无法读取")
+
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            job = jobs.start("test-fail", by=users["hz_staff"], title="失败")
+        run_worker()
+    finally:
+        jobs.HANDLERS.pop("test-fail")
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and "第 3 行" in job.error
+
+
+def test_job_pages_are_private_and_cancel_works(client, users, slow_job):
+    job = jobs.start("test-count", by=users["hz_staff"], title="计数")
+    client.force_login(users["wz_staff"])
+    assert client.get(reverse("job-detail", args=[job.pk])).status_code == 404
+    assert client.post(reverse("job-cancel", args=[job.pk])).status_code == 404
+    client.force_login(users["hz_staff"])
+    body = client.get(reverse("job-detail", args=[job.pk])).content.decode()
+    assert 'hx-trigger="every 1s"' in body
+    client.post(reverse("job-cancel", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == JobStatus.CANCELLED
+    body = client.get(reverse("job-detail", args=[job.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert "every 1s" not in body and 'data-status="cancelled"' in body
