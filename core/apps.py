@@ -8,3 +8,9 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = _("基础")
+
+    def ready(self):
+        from core import exporting  # noqa: F401  (registers the "export" job)
+        from core.importing import sheets, tasks  # noqa: F401  (registers the "import" job)
+
+        sheets.autodiscover()

@@ -1,0 +1,85 @@
+"""Reading sheets row by row: .xlsx and .xls with python-calamine, .csv in UTF-8 or GB18030."""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+SUFFIXES = EXCEL_SUFFIXES | {".csv", ".txt"}
+
+
+class UnreadableSheet(ValueError):
+    """The file is not a sheet we can read (wrong type, damaged, unknown encoding)."""
+
+
+def csv_encoding(path: str | os.PathLike) -> str:
+    """UTF-8 (with or without BOM) when the start of the file decodes as UTF-8, else GB18030."""
+    with open(path, "rb") as f:
+        head = f.read(1 << 20)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return "gb18030"
+    return "utf-8"
+
+
+class Sheet:
+    """The first worksheet of a file: `rows()` yields (row number, cells), numbered as the user sees them."""
+
+    def __init__(self, path: str | os.PathLike, name: str | None = None):
+        self.path = Path(path)
+        self.suffix = Path(name or self.path.name).suffix.lower()
+        if self.suffix not in SUFFIXES:
+            raise UnreadableSheet(_("不支持的文件类型“%(s)s”，请上传 .xlsx、.xls 或 .csv 文件。") % {"s": self.suffix})
+
+    def total(self) -> int:
+        """How many rows the file has (the header included), for the progress bar."""
+        if self.suffix in EXCEL_SUFFIXES:
+            sheet = self._calamine_sheet()
+            return sheet.height + sheet.start[0] if sheet.start else sheet.height
+        with open(self.path, "rb") as f:
+            return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
+
+    def _calamine_sheet(self):
+        from python_calamine import CalamineWorkbook
+
+        try:
+            return CalamineWorkbook.from_path(str(self.path)).get_sheet_by_index(0)
+        except Exception as e:  # calamine raises its own error types for damaged or mislabelled files
+            raise UnreadableSheet(_("无法读取表格文件：%(e)s") % {"e": e}) from e
+
+    def rows(self) -> Iterator[tuple[int, list]]:
+        """Stream the rows: (1-based row number, list of cell values)."""
+        if self.suffix in EXCEL_SUFFIXES:
+            sheet = self._calamine_sheet()
+            first = (sheet.start[0] if sheet.start else 0) + 1
+            for i, row in enumerate(sheet.iter_rows()):
+                yield first + i, row
+            return
+        encoding = csv_encoding(self.path)
+        with open(self.path, "rb") as raw:
+            text = io.TextIOWrapper(raw, encoding=encoding, newline="")
+            try:
+                sample = text.readline()
+            except UnicodeDecodeError as e:
+                raise UnreadableSheet(_("无法识别文件编码，请另存为 UTF-8 或 GB18030 编码的 CSV。")) from e
+            delimiter = "\t" if "\t" in sample and "," not in sample else ","
+            lines = _chain([sample], text)
+            try:
+                for number, row in enumerate(csv.reader(lines, delimiter=delimiter), start=1):
+                    yield number, row
+            except UnicodeDecodeError as e:
+                raise UnreadableSheet(_("无法识别文件编码，请另存为 UTF-8 或 GB18030 编码的 CSV。")) from e
+
+
+def _chain(first, rest):
+    yield from first
+    yield from rest

@@ -1,0 +1,181 @@
+"""The registry of sheet kinds: what columns a sheet has and how its rows become records.
+
+Every app registers its own kinds in its `sheets.py` (imported by `autodiscover()` from
+core's AppConfig.ready), so a later app adds its sheets without touching the pipeline.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.importing import normalize
+
+_HEADER_NOISE = re.compile(r"[*＊\s]|[（(][^）)]*[）)]")
+
+
+def header_key(value) -> str:
+    """A header cell reduced for matching: no spaces, stars or bracketed notes, case-folded."""
+    return _HEADER_NOISE.sub("", normalize.text(value)).casefold()
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a sheet: its Chinese header, other accepted headers, and how to read a cell."""
+
+    field: str
+    header: str
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    normalize: Callable = normalize.text
+    help: str = ""
+    example: str = ""
+    source: str | None = None
+    render: Callable | None = None
+    personal: bool = False
+
+    @property
+    def names(self) -> set[str]:
+        """Every header that means this column, reduced by `header_key`."""
+        return {header_key(self.header), *(header_key(a) for a in self.aliases)}
+
+    @property
+    def export_source(self) -> str:
+        """The values_list lookup an export reads this column from."""
+        return self.source or self.field
+
+
+@dataclass
+class Batch:
+    """What one chunk of valid rows needs while it is built and written."""
+
+    rows: list  # [(row number, values, org, explicit org)]
+    user: object
+    lookups: dict = field(default_factory=dict)
+
+
+class SheetKind:
+    """A kind of sheet. Subclasses name the model, the columns and how a row is built.
+
+    The pipeline reads and normalises every cell, resolves the row's organization and
+    checks the grant, then hands chunks of rows to `existing()`, `build()` and `save()`.
+    """
+
+    kind: str = ""
+    title = ""
+    model = None
+    columns: list[Column] = []
+    match_field: str | None = None
+    org_filter = "org"
+    filterset = None
+    indexed = False
+    chunk_size: int | None = None
+
+    def match_key(self, values: dict, org):
+        """The identity of a row inside the file and in the database (None: always a new record)."""
+        return values.get(self.match_field) or None if self.match_field else None
+
+    def prepare(self, batch: Batch) -> None:
+        """Look up, once per chunk, what building its rows needs (members, parents …)."""
+
+    def existing(self, keys: list, batch: Batch) -> dict:
+        """The records already stored for these match keys, with their organization loaded."""
+        if not self.match_field or not keys:
+            return {}
+        qs = self.model._base_manager.select_related("org").filter(**{f"{self.match_field}__in": keys})
+        return {getattr(o, self.match_field): o for o in qs}
+
+    def owner(self, obj):
+        """The organization whose grant a change to `obj` needs."""
+        return obj.org
+
+    def build(self, values: dict, org, explicit_org: bool, existing, batch: Batch):
+        """Return the new or changed record for one row; raise ValidationError keyed by field."""
+        raise NotImplementedError
+
+    def save(self, created: list, updated: list, fields: set[str]) -> None:
+        """Write one chunk: bulk inserts and bulk updates inside the import's transaction."""
+        if created:
+            self.model.objects.bulk_create(created, batch_size=1000)
+        if updated and fields:
+            self.model.objects.bulk_update(updated, sorted(fields), batch_size=1000)
+
+    def export_queryset(self, qs):
+        """The queryset of an export, with whatever annotations its columns read."""
+        return qs
+
+    def column(self, field_name: str) -> Column | None:
+        """The column that holds `field_name`."""
+        return next((c for c in self.columns if c.field == field_name), None)
+
+
+REGISTRY: dict[str, SheetKind] = {}
+
+
+def register(kind_class: type[SheetKind]) -> type[SheetKind]:
+    """Class decorator: make a sheet kind available to the import, the export and the templates."""
+    REGISTRY[kind_class.kind] = kind_class()
+    return kind_class
+
+
+def get(kind: str) -> SheetKind:
+    """The registered kind, or ValueError listing the known ones."""
+    try:
+        return REGISTRY[kind]
+    except KeyError:
+        raise ValueError(_("未知的表格类型“%(k)s”，可用：%(all)s。") % {"k": kind, "all": ", ".join(REGISTRY)}) from None
+
+
+def kinds() -> list[SheetKind]:
+    """Every registered sheet kind."""
+    return list(REGISTRY.values())
+
+
+def autodiscover() -> None:
+    """Import every installed app's `sheets` module so its kinds register."""
+    autodiscover_modules("sheets")
+
+
+def set_fields(obj, values: dict, allowed: Iterable[str]) -> set[str]:
+    """Copy the non-empty values of `allowed` fields onto obj; return the names that changed.
+
+    Empty cells keep what is stored: a sheet that lacks a value does not erase one.
+    """
+    changed = set()
+    for name in allowed:
+        value = values.get(name)
+        if value in (None, ""):
+            continue
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed.add(name)
+    return changed
+
+
+def run_validators(obj, names: Iterable[str], skip: Iterable[str] = ()) -> None:
+    """Run the model fields' own validators (length, e-mail, region, country …) on the fields set."""
+    errors = {}
+    skip = set(skip)
+    for name in names:
+        if name in skip:
+            continue
+        value = getattr(obj, name)
+        if value in (None, ""):
+            continue
+        try:
+            obj._meta.get_field(name).run_validators(value)
+        except ValidationError as e:
+            errors[name] = e.messages
+    if errors:
+        raise ValidationError(errors)
+
+
+ORG_CODE = Column("org_code", gettext_lazy("组织代码"), ("所属组织代码", "组织编码", "org", "org code", "org_code"),
+                  normalize=normalize.org_code, source="org__code",
+                  help=gettext_lazy("记录所属组织的代码；留空则用导入时选择的组织。须在您的管理范围内。"),
+                  example="hz")
