@@ -28,6 +28,12 @@ class Page:
         return (self.number - 1) * self.per_page + 1 if self.rows else 0
 
 
+    @property
+    def end_index(self) -> int:
+        """The 1-based position of the last row on this page."""
+        return self.start_index + len(self.rows) - 1 if self.rows else 0
+
+
 def paginate(queryset, page: str | int | None, per_page: int = 50) -> Page:
     """Slice one page out of the queryset with a single query."""
     try:

@@ -10,8 +10,8 @@ class OrganizationFilter(df.FilterSet):
     """Filters of the organization list: kind, region, country, status, subtree, text."""
 
     q = SearchFilter(label=_("搜索"))
-    kind = df.ChoiceFilter(label=_("类型"), choices=OrgKind.choices)
-    status = df.ChoiceFilter(label=_("状态"), choices=OrgStatus.choices)
+    kind = df.ChoiceFilter(label=_("类型"), choices=OrgKind.choices, empty_label=_("全部"))
+    status = df.ChoiceFilter(label=_("状态"), choices=OrgStatus.choices, empty_label=_("全部"))
     country = df.CharFilter(label=_("国家"))
     region = df.CharFilter(label=_("地区"), lookup_expr="startswith")
     under = OrgSubtreeFilter(label=_("上级单位"))

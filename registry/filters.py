@@ -3,6 +3,7 @@ import django_filters as df
 from django.db.models import Case, IntegerField, Value, When
 from django.utils.translation import gettext_lazy as _
 
+from core.countries import country_choices
 from core.search import search_ids
 from orgs.models import Organization
 from registry.models import Category, Enterprise, EnterpriseKind, Industry, Membership, Person
@@ -43,10 +44,10 @@ class PersonFilter(df.FilterSet):
     """Filters of the people list: category, country, region, organization, tag, text."""
 
     q = SearchFilter(label=_("搜索"))
-    category = df.ChoiceFilter(label=_("类别"), choices=Category.choices)
-    country = df.CharFilter(label=_("居住国"), lookup_expr="exact")
+    category = df.ChoiceFilter(label=_("类别"), choices=Category.choices, empty_label=_("全部"))
+    country = df.ChoiceFilter(label=_("居住国"), choices=country_choices, empty_label=_("全部"))
     home_region = df.CharFilter(label=_("祖籍地"), method="filter_region")
-    org = OrgSubtreeFilter(label=_("组织"))
+    org = OrgSubtreeFilter(label=_("组织代码"))
     tag = df.CharFilter(label=_("标签"), field_name="tags__name")
     is_new_overseas = df.BooleanFilter(label=_("新侨"))
     ordering = df.OrderingFilter(
@@ -70,11 +71,11 @@ class EnterpriseFilter(df.FilterSet):
     """Filters of the enterprise list: industry, kind, country, region, organization, tag, text."""
 
     q = SearchFilter(label=_("搜索"))
-    industry = df.ChoiceFilter(label=_("行业"), choices=Industry.choices)
-    kind = df.ChoiceFilter(label=_("类型"), choices=EnterpriseKind.choices)
-    country = df.CharFilter(label=_("国家"))
+    industry = df.ChoiceFilter(label=_("行业"), choices=Industry.choices, empty_label=_("全部"))
+    kind = df.ChoiceFilter(label=_("类型"), choices=EnterpriseKind.choices, empty_label=_("全部"))
+    country = df.ChoiceFilter(label=_("国家"), choices=country_choices, empty_label=_("全部"))
     region = df.CharFilter(label=_("地区"), method="filter_region")
-    org = OrgSubtreeFilter(label=_("组织"))
+    org = OrgSubtreeFilter(label=_("组织代码"))
     tag = df.CharFilter(label=_("标签"), field_name="tags__name")
     ordering = df.OrderingFilter(fields=(("name", "name"), ("industry", "industry"), ("created_at", "created_at")))
 
@@ -88,7 +89,7 @@ class EnterpriseFilter(df.FilterSet):
 class MembershipFilter(df.FilterSet):
     """Filters of memberships: organization subtree, current or not, person, enterprise."""
 
-    org = OrgSubtreeFilter(label=_("组织"))
+    org = OrgSubtreeFilter(label=_("组织代码"))
     current = df.BooleanFilter(label=_("在会"), field_name="left_on", lookup_expr="isnull")
     person = df.NumberFilter(label=_("人员"))
     enterprise = df.NumberFilter(label=_("企业"))
