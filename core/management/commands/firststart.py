@@ -4,6 +4,7 @@ import secrets
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from shanghui.env import env
 
@@ -20,7 +21,7 @@ class Command(BaseCommand):
         from orgs.models import Organization
 
         if not Organization.objects.exists():
-            self.stdout.write(f"Loading demo data ({people} people)…")
+            self.stdout.write(_("正在生成演示数据（%(n)d 人）……") % {"n": people})
             call_command("demo", people=people, stdout=self.stdout)
         User = get_user_model()
         if not User.objects.filter(username="admin").exists():
@@ -29,6 +30,6 @@ class Command(BaseCommand):
             password = password or secrets.token_urlsafe(12)
             User.objects.create_superuser("admin", "", password)
             if generated:
-                self.stdout.write(self.style.WARNING(f"Superuser admin created, password: {password}"))
+                self.stdout.write(self.style.WARNING(_("已创建超级用户 admin，密码：%(p)s") % {"p": password}))
             else:
-                self.stdout.write("Superuser admin created with the password from SHANGHUI_ADMIN_PASSWORD.")
+                self.stdout.write(_("已创建超级用户 admin，密码取自 SHANGHUI_ADMIN_PASSWORD。"))
