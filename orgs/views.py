@@ -1,4 +1,6 @@
 """Web pages of the organization tree: the expandable tree, the list, details, create, edit, move."""
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +18,7 @@ from orgs import services
 from orgs.filters import OrganizationFilter
 from orgs.forms import MoveForm, OrganizationForm
 from orgs.models import Organization
+from registry.forms import DuesRateForm
 
 
 def _tree_roots(user):
@@ -80,6 +83,8 @@ def detail(request, pk):
         "may_change": can(user, CHANGE, org),
         "may_manage": can(user, MANAGE, org),
         "move_form": MoveForm(user=user) if can(user, MANAGE, org) else None,
+        "dues_rates": org.dues_rates.order_by("-year", "role")[:60],
+        "dues_rate_form": DuesRateForm(initial={"year": dt.date.today().year}),
     }
     return render(request, "orgs/detail.html", context)
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from core.countries import country_choices
 from core.forms import RegionField, StyledFormMixin
 from core.scoping import CHANGE
-from orgs.models import Organization
+from orgs.models import Organization, PositionRole
 from registry.models import Enterprise, Membership, Person
 
 
@@ -100,3 +100,34 @@ class RevealForm(forms.Form):
     """The purpose a user states before personal data is shown."""
 
     purpose = forms.CharField(label=_("查看用途"), max_length=200)
+
+
+class MergeForm(forms.Form):
+    """The number of the duplicate record to fold into the one on the page."""
+
+    drop = forms.IntegerField(label=_("重复记录编号"), min_value=1)
+
+
+class PaymentForm(StyledFormMixin, forms.Form):
+    """A dues payment for a membership."""
+
+    year = forms.IntegerField(label=_("年度"), min_value=1950, max_value=2100)
+    amount = forms.DecimalField(label=_("金额（元）"), max_digits=12, decimal_places=2, min_value=0.01)
+    paid_on = forms.DateField(label=_("缴费日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    receipt_number = forms.CharField(label=_("收据号"), max_length=40, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style()
+
+
+class DuesRateForm(StyledFormMixin, forms.Form):
+    """The yearly fee of a position in an organization."""
+
+    year = forms.IntegerField(label=_("年度"), min_value=1950, max_value=2100)
+    role = forms.ChoiceField(label=_("职务"), choices=PositionRole.choices)
+    amount = forms.DecimalField(label=_("金额（元）"), max_digits=12, decimal_places=2, min_value=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style()

@@ -18,8 +18,16 @@ from core.personal import may_see, reveal
 from core.scoping import CHANGE, get_visible_or_404
 from registry import services
 from registry.filters import EnterpriseFilter, PersonFilter
-from registry.forms import EnterpriseForm, MembershipForm, PersonForm, RevealForm
-from registry.models import Enterprise, Person
+from registry.forms import (
+    DuesRateForm,
+    EnterpriseForm,
+    MembershipForm,
+    MergeForm,
+    PaymentForm,
+    PersonForm,
+    RevealForm,
+)
+from registry.models import Enterprise, Membership, Person
 
 
 def _style_filters(filterset):
@@ -59,6 +67,8 @@ def person_detail(request, pk):
         "may_reveal": may_see(user, person),
         "reveal_form": RevealForm(),
         "membership_form": MembershipForm(user=user),
+        "payment_form": PaymentForm(initial={"year": dt.date.today().year, "paid_on": dt.date.today()}),
+        "merge_form": MergeForm(),
     }
     return render(request, "registry/person_detail.html", context)
 
@@ -184,6 +194,7 @@ def enterprise_detail(request, pk):
         "history": history(enterprise),
         "may_change": can(user, CHANGE, enterprise.org),
         "membership_form": MembershipForm(user=user),
+        "payment_form": PaymentForm(initial={"year": dt.date.today().year, "paid_on": dt.date.today()}),
     }
     return render(request, "registry/enterprise_detail.html", context)
 
@@ -233,3 +244,67 @@ def enterprise_edit(request, pk):
 def enterprise_validate(request):
     """Inline validation of one field of the enterprise form."""
     return _validate_field(request, EnterpriseForm)
+
+
+def _form_errors(request, form) -> None:
+    for errors in form.errors.values():
+        for e in errors:
+            messages.error(request, e)
+
+
+@login_required
+@require_POST
+def person_merge(request, pk):
+    """Fold a duplicate record (given by number) into the person on the page."""
+    keep = get_visible_or_404(Person.objects.active(), request.user, CHANGE, pk=pk)
+    form = MergeForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("registry:person-detail", pk)
+    drop = Person.objects.active().visible_to(request.user, CHANGE).filter(pk=form.cleaned_data["drop"]).first()
+    if drop is None:
+        messages.error(request, _("找不到编号为 %(n)s 的人员，或您无权修改。") % {"n": form.cleaned_data["drop"]})
+        return redirect("registry:person-detail", pk)
+    try:
+        services.merge_people(by=request.user, keep=keep, drop=drop)
+    except (ValidationError, PermissionDenied) as e:
+        messages.error(request, " ".join(getattr(e, "messages", [str(e)])))
+    else:
+        messages.success(request, _("已将 %(d)s 合并到本记录。") % {"d": drop.name})
+    return redirect("registry:person-detail", pk)
+
+
+@login_required
+@require_POST
+def payment_add(request, pk):
+    """Record a dues payment for a membership, then return to the member's page."""
+    membership = get_visible_or_404(Membership, request.user, CHANGE, pk=pk)
+    form = PaymentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_payment(by=request.user, membership=membership, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as e:
+            messages.error(request, " ".join(getattr(e, "messages", [str(e)])))
+        else:
+            messages.success(request, _("已登记会费。"))
+    else:
+        _form_errors(request, form)
+    if membership.person_id:
+        return redirect("registry:person-detail", membership.person_id)
+    return redirect("registry:enterprise-detail", membership.enterprise_id)
+
+
+@login_required
+@require_POST
+def dues_rate_set(request, org_pk):
+    """Set the yearly fee of a position in an organization."""
+    from orgs.models import Organization
+
+    org = get_visible_or_404(Organization, request.user, CHANGE, pk=org_pk)
+    form = DuesRateForm(request.POST)
+    if form.is_valid():
+        services.set_dues_rate(by=request.user, org=org, **form.cleaned_data)
+        messages.success(request, _("已保存会费标准。"))
+    else:
+        _form_errors(request, form)
+    return redirect("orgs:detail", org.pk)

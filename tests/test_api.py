@@ -496,3 +496,18 @@ def test_docs_page_relaxes_csp_for_itself_only(api, users):
     script = api().get("/api/docs/?script=")
     assert script.status_code == 200 and b"SwaggerUIBundle" in script.content
     assert "'unsafe-inline'" not in api("hz_staff").get("/api/people/").get("Content-Security-Policy", "")
+
+
+def test_merge_through_the_api(api, users, tree):
+    from registry import services as registry_services
+
+    by = users["zj_admin"]
+    keep = registry_services.create_person(by=by, org=tree["hz"], name="王小明", category="relative")
+    drop = registry_services.create_person(by=by, org=tree["hz"], name="王曉明", category="relative")
+    other = registry_services.create_person(by=by, org=tree["wz"], name="王晓明", category="relative")
+    client = api("hz_staff")
+    response = client.post(f"/api/people/{keep.pk}/merge/", {"drop": drop.pk}, format="json")
+    assert response.status_code == 200 and "王曉明" in response.json()["former_names"]
+    assert client.post(f"/api/people/{keep.pk}/merge/", {"drop": other.pk}, format="json").status_code == 404
+    assert api("hz_viewer").post(f"/api/people/{keep.pk}/merge/", {"drop": drop.pk},
+                                        format="json").status_code == 403

@@ -210,3 +210,30 @@ def test_language_switch_to_english(client, users):
     c = login(client, users["hz_staff"])
     c.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert 'lang="en"' in c.get(reverse("home")).content.decode()
+
+
+def test_merge_from_the_person_page(client, users, people, tree):
+    by = users["zj_admin"]
+    dup = services.create_person(by=by, org=tree["hz"], name="王曉明", category="overseas_chinese")
+    services.add_membership(by=by, org=tree["hz"], person=dup)
+    c = login(client, users["hz_staff"])
+    c.post(reverse("registry:person-merge", args=[people["hz"].pk]), {"drop": dup.pk})
+    dup.refresh_from_db()
+    assert dup.merged_into == people["hz"] and people["hz"].memberships.count() == 1
+    response = c.post(reverse("registry:person-merge", args=[people["hz"].pk]), {"drop": people["wz"].pk},
+                      follow=True)
+    assert "找不到" in response.content.decode()
+
+
+def test_dues_rate_and_payment_from_the_pages(client, users, people, tree):
+    c = login(client, users["hz_staff"])
+    c.post(reverse("registry:dues-rate-set", args=[tree["hz"].pk]), {"year": 2025, "role": "member", "amount": "800"})
+    m = services.add_membership(by=users["hz_staff"], org=tree["hz"], person=people["hz"],
+                                joined_on=dt.date(2025, 1, 1))
+    body = c.get(reverse("registry:person-detail", args=[people["hz"].pk])).content.decode()
+    assert "2025：¥800" in body
+    c.post(reverse("registry:payment-add", args=[m.pk]), {"year": 2025, "amount": "800", "paid_on": "2025-03-01"})
+    body = c.get(reverse("registry:person-detail", args=[people["hz"].pk])).content.decode()
+    assert "2025：¥800" not in body
+    assert c.post(reverse("registry:dues-rate-set", args=[tree["wz"].pk]),
+                  {"year": 2025, "role": "member", "amount": "1"}).status_code == 404

@@ -2,6 +2,8 @@
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from core.api import RevealMixin, ScopedViewSet, changed_only
@@ -32,6 +34,12 @@ def duplicate_response(exc: services.DuplicateFound, user) -> Response:
     )
 
 
+class MergeSerializer(serializers.Serializer):
+    """The duplicate record to fold into this one."""
+
+    drop = serializers.IntegerField(help_text=_("要并入本记录的重复人员编号"))
+
+
 _person_write = extend_schema(responses={200: PersonSerializer, 201: PersonSerializer, 409: DuplicateSerializer})
 
 
@@ -58,6 +66,17 @@ class PersonViewSet(RevealMixin, ScopedViewSet):
         """Change the person (registry.services.update_person)."""
         tags = data.pop("tags", None)
         return services.update_person(by=self.request.user, person=instance, tags=tags, **data)
+
+    @extend_schema(request=MergeSerializer, responses={200: PersonSerializer})
+    @action(detail=True, methods=["post"])
+    def merge(self, request, pk=None):
+        """Merge a duplicate into this person: memberships, positions and history of both are kept."""
+        keep = self.get_object()
+        body = MergeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        drop = get_object_or_404(self.get_queryset(), pk=body.validated_data["drop"])
+        services.merge_people(by=request.user, keep=keep, drop=drop)
+        return Response(self.get_serializer(self.get_queryset().get(pk=keep.pk)).data)
 
     def handle_exception(self, exc):
         """A duplicate answers 409 with the existing records, before the generic 400 mapping."""
