@@ -7,6 +7,11 @@ from core import jobs
 from core.models import Job, JobStatus
 
 
+# The worker commits and closes connections as in production, so these tests run outside
+# the test-case transaction (the worker would close a connection stuck in one).
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
 def run_worker():
     """Let django-tasks' database worker run everything queued, then return."""
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
