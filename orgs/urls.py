@@ -12,4 +12,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/move/", views.move, name="move"),
     path("<int:parent_pk>/add/", views.create, name="create"),
+    path("<int:pk>/terms/", views.term_add, name="term-add"),
+    path("<int:pk>/positions/", views.position_add, name="position-add"),
+    path("<int:pk>/milestones/", views.milestone_add, name="milestone-add"),
 ]

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.access import can
 from core.audit import history
@@ -16,9 +17,10 @@ from core.pagination import paginate
 from core.scoping import CHANGE, MANAGE, get_visible_or_404
 from orgs import services
 from orgs.filters import OrganizationFilter
-from orgs.forms import MoveForm, OrganizationForm
+from orgs.forms import AppointForm, MilestoneForm, MoveForm, OrganizationForm, TermForm
 from orgs.models import Organization
 from registry.forms import DuesRateForm
+from registry.models import Person
 
 
 def _tree_roots(user):
@@ -85,6 +87,9 @@ def detail(request, pk):
         "move_form": MoveForm(user=user) if can(user, MANAGE, org) else None,
         "dues_rates": org.dues_rates.order_by("-year", "role")[:60],
         "dues_rate_form": DuesRateForm(initial={"year": dt.date.today().year}),
+        "term_form": TermForm(),
+        "appoint_form": AppointForm(org=org),
+        "milestone_form": MilestoneForm(),
     }
     return render(request, "orgs/detail.html", context)
 
@@ -134,3 +139,51 @@ def move(request, pk):
         else:
             messages.success(request, _("已移动到 %(p)s 之下。") % {"p": form.cleaned_data["parent"]})
     return redirect("orgs:detail", org.pk)
+
+
+def _governance_post(request, pk, form_class, write, form_kwargs=None):
+    """Validate a small governance form from the organization page and call its service."""
+    org = get_visible_or_404(Organization, request.user, CHANGE, pk=pk)
+    form = form_class(request.POST, **(form_kwargs(org) if form_kwargs else {}))
+    if form.is_valid():
+        try:
+            write(org, form.cleaned_data)
+        except (ValidationError, PermissionDenied) as e:
+            messages.error(request, " ".join(getattr(e, "messages", [str(e)])))
+        else:
+            messages.success(request, _("已保存。"))
+    else:
+        for errors in form.errors.values():
+            for e in errors:
+                messages.error(request, e)
+    return redirect("orgs:detail", org.pk)
+
+
+@login_required
+@require_POST
+def term_add(request, pk):
+    """Open a term with its council and supervisory board."""
+    return _governance_post(request, pk, TermForm,
+                            lambda org, d: services.add_term(by=request.user, org=org, **d))
+
+
+@login_required
+@require_POST
+def position_add(request, pk):
+    """Appoint a registered person (by number) to a position of a term."""
+
+    def write(org, d):
+        person = Person.objects.visible_to(request.user).active().filter(pk=d["person"]).first()
+        if person is None:
+            raise ValidationError(_("找不到编号为 %(n)s 的人员。") % {"n": d["person"]})
+        services.appoint(by=request.user, term=d["term"], person=person, role=d["role"], kind=d["kind"])
+
+    return _governance_post(request, pk, AppointForm, write, form_kwargs=lambda org: {"org": org})
+
+
+@login_required
+@require_POST
+def milestone_add(request, pk):
+    """Add an event to the organization's history."""
+    return _governance_post(request, pk, MilestoneForm,
+                            lambda org, d: services.add_milestone(by=request.user, org=org, **d))

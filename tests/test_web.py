@@ -237,3 +237,19 @@ def test_dues_rate_and_payment_from_the_pages(client, users, people, tree):
     assert "2025：¥800" not in body
     assert c.post(reverse("registry:dues-rate-set", args=[tree["wz"].pk]),
                   {"year": 2025, "role": "member", "amount": "1"}).status_code == 404
+
+
+def test_terms_positions_and_milestones_from_the_org_page(client, users, people, tree):
+    c = login(client, users["hz_staff"])
+    c.post(reverse("orgs:term-add", args=[tree["hz"].pk]), {"number": 7, "starts_on": "2023-06-01"})
+    term = tree["hz"].terms.get()
+    c.post(reverse("orgs:position-add", args=[tree["hz"].pk]),
+           {"term": term.pk, "kind": "council", "person": people["hz"].pk, "role": "president"})
+    c.post(reverse("orgs:milestone-add", args=[tree["hz"].pk]),
+           {"date": "1981-05-01", "kind": "founding", "title": "杭州市侨联成立"})
+    body = c.get(reverse("orgs:detail", args=[tree["hz"].pk])).content.decode()
+    assert "第7届" in body and "王小明</a>（会长）" in body and "杭州市侨联成立" in body
+    response = c.post(reverse("orgs:position-add", args=[tree["hz"].pk]),
+                      {"term": term.pk, "kind": "council", "person": people["wz"].pk, "role": "director"}, follow=True)
+    assert "找不到" in response.content.decode()
+    assert c.post(reverse("orgs:term-add", args=[tree["wz"].pk]), {"number": 1}).status_code == 404
