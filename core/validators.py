@@ -6,6 +6,8 @@ phone numbers (via `phonenumbers`), regions (GB/T 2260) and countries (ISO 3166)
 from __future__ import annotations
 
 import datetime as dt
+import re
+from functools import cache
 
 import phonenumbers
 from django.core.exceptions import ValidationError
@@ -75,9 +77,30 @@ def validate_credit_code(value: str) -> str:
     return value
 
 
+_CN_MOBILE = re.compile(r"(?:\+86|0086)?(1\d{10})")
+
+
+@cache
+def _cn_mobile_prefix_valid(prefix: str) -> bool:
+    """Whether 11-digit Chinese mobile numbers starting with these 5 digits are valid.
+
+    The numbering plan decides validity on at most the first five digits and the length,
+    so one parse per prefix answers for every number under it (10,000 prefixes at most).
+    """
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse(prefix + "000000", "CN"))
+    except phonenumbers.NumberParseException:
+        return False
+
+
 def normalize_phone(value: str, default_region: str = "CN") -> str:
     """Parse a phone number and return it in international E.164 form (+8613812345678)."""
     raw = (value or "").strip()
+    if default_region == "CN":
+        # Fast path for the common case (imports of a million rows): a plain mainland mobile number.
+        m = _CN_MOBILE.fullmatch(raw)
+        if m and _cn_mobile_prefix_valid(m[1][:5]):
+            return "+86" + m[1]
     if raw.startswith("00"):
         raw = "+" + raw[2:]
     try:

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from core import views as core_views
+from core.importing import views as transfer_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -14,6 +15,9 @@ urlpatterns = [
     path("jobs/<int:pk>/", core_views.job_detail, name="job-detail"),
     path("jobs/<int:pk>/cancel/", core_views.job_cancel, name="job-cancel"),
     path("jobs/<int:pk>/download/", core_views.job_download, name="job-download"),
+    path("import/", transfer_views.import_page, name="import"),
+    path("import/template/<slug:kind>/", transfer_views.import_template, name="import-template"),
+    path("export/<slug:kind>/", transfer_views.export_start, name="export-start"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("orgs/", include("orgs.urls")),

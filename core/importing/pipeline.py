@@ -163,12 +163,10 @@ def run_import(kind_name: str, path, *, by, org=None, dry_run: bool = False, val
         with transaction.atomic():
             chunk = []
             for number, cells in rows:
-                values = _read_row(number, cells, mapping, kind, report)
+                values, bad = _read_row(number, cells, mapping, kind, report)
                 if values is None:
                     continue
                 report.rows += 1
-                if values is False:
-                    continue
                 explicit = bool(values.get("org_code"))
                 row_org, message = orgs.get(values.get("org_code", ""))
                 if message:
@@ -183,7 +181,7 @@ def run_import(kind_name: str, path, *, by, org=None, dry_run: bool = False, val
                                 _("与第 %(n)d 行重复。") % {"n": seen[key]})
                         continue
                     seen[key] = number
-                chunk.append((number, values, row_org, explicit))
+                chunk.append((number, values, row_org, explicit, bad))
                 if len(chunk) >= chunk_size:
                     _write_chunk(kind, chunk, by, orgs, report, touched_orgs)
                     chunk = []
@@ -205,35 +203,35 @@ def run_import(kind_name: str, path, *, by, org=None, dry_run: bool = False, val
 
 
 def _read_row(number, cells, mapping, kind, report):
-    """Normalise one row's cells: None for an empty row, False when a cell was rejected, else the values."""
+    """Normalise one row's cells: (values, fields already rejected); (None, None) for an empty row."""
     if not any(c not in (None, "") and str(c).strip() for c in cells):
-        return None
+        return None, None
     values = {}
-    ok = True
+    bad = set()
     for i, col in mapping.items():
         raw = cells[i] if i < len(cells) else None
         try:
             value = col.normalize(raw)
         except ValidationError as e:
             _reject(report, number, col.header, raw, " ".join(e.messages))
-            ok = False
+            bad.add(col.field)
             continue
         if col.required and value in (None, ""):
             _reject(report, number, col.header, raw, _("“%(h)s”为必填项。") % {"h": col.header})
-            ok = False
+            bad.add(col.field)
             continue
         values[col.field] = value
-    return values if ok else False
+    return values, bad
 
 
 def _write_chunk(kind, chunk, by, orgs, report, touched_orgs) -> None:
     """Build and write one chunk of rows; rows that fail validation are rejected, the rest written."""
     batch = sheets.Batch(rows=chunk, user=by)
     kind.prepare(batch)
-    keys = [k for k in (kind.match_key(v, o) for _n, v, o, _e in chunk) if k is not None]
+    keys = [k for k in (kind.match_key(row[1], row[2]) for row in chunk if not row[4]) if k is not None]
     stored = kind.existing(keys, batch)
     created, updated, fields = [], [], set()
-    for number, values, org, explicit in chunk:
+    for number, values, org, explicit, bad in chunk:
         key = kind.match_key(values, org)
         current = stored.get(key) if key is not None else None
         if current is not None and not orgs.allowed(kind.owner(current)):
@@ -244,7 +242,10 @@ def _write_chunk(kind, chunk, by, orgs, report, touched_orgs) -> None:
         try:
             obj, changed = kind.build(values, org, explicit, current, batch)
         except ValidationError as e:
-            _reject_error(report, number, kind, values, e)
+            _reject_error(report, number, kind, values, e, skip=bad)
+            continue
+        if bad:
+            # Built only to report every bad cell of the row at once; the row itself is rejected.
             continue
         if current is not None and not orgs.allowed(kind.owner(obj)):
             _reject(report, number, _("组织代码"), values.get("org_code", ""), _("不能把记录移到您无权管理的组织。"))
@@ -266,9 +267,11 @@ def _write_chunk(kind, chunk, by, orgs, report, touched_orgs) -> None:
     report.updated += len(updated)
 
 
-def _reject_error(report, number, kind, values, error: ValidationError) -> None:
+def _reject_error(report, number, kind, values, error: ValidationError, skip=()) -> None:
     if hasattr(error, "error_dict"):
         for name, errors in error.message_dict.items():
+            if name in skip:
+                continue
             col = kind.column(name)
             header = col.header if col else (_("整行") if name == "__all__" else name)
             _reject(report, number, header, values.get(name, ""), " ".join(errors))
