@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from accounts.api.views import ObtainTokenView
 from orgs.api.views import OrganizationViewSet
 from registry.api.views import EnterpriseViewSet, MembershipViewSet, PersonViewSet
+from stats.api.views import IndicatorListView, IndicatorView
 
 router = DefaultRouter()
 router.register("organizations", OrganizationViewSet, basename="organization")
@@ -23,5 +24,7 @@ urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", docs_view, name="api-docs"),
+    path("indicators/", IndicatorListView.as_view(), name="api-indicators"),
+    path("indicators/<str:key>/", IndicatorView.as_view(), name="api-indicator"),
     *router.urls,
 ]

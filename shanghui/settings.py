@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "accounts",
     "orgs",
     "registry",
+    "stats",
 ]
 
 MIDDLEWARE = [
