@@ -42,6 +42,7 @@ class Report:
     written: bool = False
     header_row: int = 0
     columns: dict[str, int] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
 
     @property
     def rejected_rows(self) -> int:
@@ -65,7 +66,7 @@ def _reject(report: Report, row: int, column: str, value, message: str) -> None:
 def find_header(rows, kind: sheets.SheetKind):
     """Read rows until the header (the row naming most of the kind's columns, within the first 10).
 
-    Returns (header row number, {cell index: Column}, unknown headers, rows iterator positioned after it).
+    Returns (header row number, {cell index: Column}, the header cells, rows iterator positioned after it).
     """
     names = {name: col for col in kind.columns for name in col.names}
     best = None
@@ -90,7 +91,13 @@ def find_header(rows, kind: sheets.SheetKind):
     if missing:
         raise ValidationError(_("表格缺少必填列：%(m)s。") % {"m": "、".join(missing)})
     leftover = [(n, c) for n, c in scanned if n > number]
-    return number, mapping, _chain(leftover, rows)
+    return number, mapping, cells, _chain(leftover, rows)
+
+
+def _file_headers(mapping, cells) -> list[str]:
+    from core.importing.normalize import text
+
+    return [text(cells[i]) or str(col.header) for i, col in mapping.items()]
 
 
 def _chain(first, rest):
@@ -151,9 +158,12 @@ def run_import(kind_name: str, path, *, by, org=None, dry_run: bool = False, val
     total = sheet.total()
     report = Report(dry_run=dry_run)
     orgs = _Orgs(by, org)
-    header_row, mapping, rows = find_header(sheet.rows(), kind)
+    header_row, mapping, header_cells, rows = find_header(sheet.rows(), kind)
     report.header_row = header_row
-    report.columns = {str(col.header): i for i, col in mapping.items()}
+    # Rejections name the column as the user's sheet heads it (身份证号码, not our 身份证号).
+    report.headers = {col.field: header for col, header in zip(mapping.values(), _file_headers(mapping, header_cells),
+                                                                 strict=True)}
+    report.columns = {report.headers[col.field]: i for i, col in mapping.items()}
     org_column = kind.column("org_code")
     seen: dict = {}
     touched_orgs: dict[int, object] = {}
@@ -170,14 +180,14 @@ def run_import(kind_name: str, path, *, by, org=None, dry_run: bool = False, val
                 explicit = bool(values.get("org_code"))
                 row_org, message = orgs.get(values.get("org_code", ""))
                 if message:
-                    header = org_column.header if org_column else _("组织代码")
+                    header = report.headers.get("org_code") or (org_column.header if org_column else _("组织代码"))
                     _reject(report, number, header, values.get("org_code", ""), message)
                     continue
                 key = kind.match_key(values, row_org)
                 if key is not None:
                     if key in seen:
                         col = kind.column(kind.match_field) if kind.match_field else None
-                        _reject(report, number, col.header if col else "", key if col else "",
+                        _reject(report, number, _header(report, col), values.get(kind.match_field, ""),
                                 _("与第 %(n)d 行重复。") % {"n": seen[key]})
                         continue
                     seen[key] = number
@@ -213,11 +223,11 @@ def _read_row(number, cells, mapping, kind, report):
         try:
             value = col.normalize(raw)
         except ValidationError as e:
-            _reject(report, number, col.header, raw, " ".join(e.messages))
+            _reject(report, number, _header(report, col), raw, " ".join(e.messages))
             bad.add(col.field)
             continue
         if col.required and value in (None, ""):
-            _reject(report, number, col.header, raw, _("“%(h)s”为必填项。") % {"h": col.header})
+            _reject(report, number, _header(report, col), raw, _("“%(h)s”为必填项。") % {"h": col.header})
             bad.add(col.field)
             continue
         values[col.field] = value
@@ -236,7 +246,7 @@ def _write_chunk(kind, chunk, by, orgs, report, touched_orgs) -> None:
         current = stored.get(key) if key is not None else None
         if current is not None and not orgs.allowed(kind.owner(current)):
             col = kind.column(kind.match_field)
-            _reject(report, number, col.header if col else "", key,
+            _reject(report, number, _header(report, col), values.get(kind.match_field, ""),
                     _("该记录已在您无权管理的组织中登记，不能修改。"))
             continue
         try:
@@ -248,7 +258,8 @@ def _write_chunk(kind, chunk, by, orgs, report, touched_orgs) -> None:
             # Built only to report every bad cell of the row at once; the row itself is rejected.
             continue
         if current is not None and not orgs.allowed(kind.owner(obj)):
-            _reject(report, number, _("组织代码"), values.get("org_code", ""), _("不能把记录移到您无权管理的组织。"))
+            _reject(report, number, _header(report, kind.column("org_code")), values.get("org_code", ""),
+                    _("不能把记录移到您无权管理的组织。"))
             continue
         owner = kind.owner(obj)
         if owner is not None:
@@ -267,13 +278,20 @@ def _write_chunk(kind, chunk, by, orgs, report, touched_orgs) -> None:
     report.updated += len(updated)
 
 
+def _header(report: Report, col) -> str:
+    """The column's header as the sheet writes it."""
+    if col is None:
+        return ""
+    return report.headers.get(col.field) or str(col.header)
+
+
 def _reject_error(report, number, kind, values, error: ValidationError, skip=()) -> None:
     if hasattr(error, "error_dict"):
         for name, errors in error.message_dict.items():
             if name in skip:
                 continue
             col = kind.column(name)
-            header = col.header if col else (_("整行") if name == "__all__" else name)
+            header = _header(report, col) if col else (_("整行") if name == "__all__" else name)
             _reject(report, number, header, values.get(name, ""), " ".join(errors))
     else:
         _reject(report, number, _("整行"), "", " ".join(error.messages))
