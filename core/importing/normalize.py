@@ -21,6 +21,7 @@ from core.validators import normalize_phone
 
 # Full-width ASCII (！..～) sits at a fixed offset from ASCII; U+3000 is the ideographic space.
 _FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20, 0xA0: 0x20}
+_HALF_TO_FULL_BRACKETS = str.maketrans("()", "（）")
 _SPACES = re.compile(r"\s+")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _DATE_PATTERNS = [
@@ -105,7 +106,8 @@ def country(value) -> str:
     s = text(value)
     if not s:
         return ""
-    found = country_code(s)
+    # CLDR writes some Chinese names with full-width brackets (科科斯（基林）群岛): try the cell as typed too.
+    found = country_code(s) or country_code(str(value).strip()) or country_code(s.translate(_HALF_TO_FULL_BRACKETS))
     if found is None:
         raise ValidationError(_("国家“%(v)s”无法识别，请写中文国名（如 意大利）或代码（如 IT）。") % {"v": s},
                               code="country")
