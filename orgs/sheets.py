@@ -54,6 +54,12 @@ class OrganizationsSheet(SheetKind):
     ]
     _fields = [c.field for c in columns if c.field != "org_code"]
 
+    def org_code(self, values):
+        """A new organization belongs under its parent; an existing one answers for itself (no move)."""
+        if Organization.objects.filter(code=values.get("code")).exists():
+            return values["code"]
+        return values.get("org_code", "")
+
     def existing(self, keys, batch):
         """Organizations with these codes."""
         return {o.code: o for o in Organization.objects.filter(code__in=keys)} if keys else {}

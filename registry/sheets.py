@@ -165,8 +165,8 @@ class _MemberSheet(SheetKind):
 
     def prepare(self, batch):
         """Find the people and enterprises the chunk names, inside the user's scope."""
-        ids = {v.get("id_number") for _n, v, _o, _e in batch.rows} - {None, ""}
-        codes = {v.get("credit_code") for _n, v, _o, _e in batch.rows} - {None, ""}
+        ids = {row[1].get("id_number") for row in batch.rows} - {None, ""}
+        codes = {row[1].get("credit_code") for row in batch.rows} - {None, ""}
         user = batch.user
         batch.lookups["people"] = dict(
             Person.objects.visible_to(user, VIEW).filter(id_number__in=ids).values_list("id_number", "pk")
@@ -277,7 +277,7 @@ class DuesSheet(_MemberSheet):
         """Members, then their latest membership in each organization named."""
         super().prepare(batch)
         people, enterprises = batch.lookups["people"], batch.lookups["enterprises"]
-        org_ids = {o.pk for _n, _v, o, _e in batch.rows}
+        org_ids = {row[2].pk for row in batch.rows}
         latest = {}
         qs = Membership.objects.filter(org_id__in=org_ids).filter(
             Q(person_id__in=list(people.values())) | Q(enterprise_id__in=list(enterprises.values()))

@@ -177,11 +177,12 @@ def run_import(kind_name: str, path, *, by, org=None, dry_run: bool = False, val
                 if values is None:
                     continue
                 report.rows += 1
-                explicit = bool(values.get("org_code"))
-                row_org, message = orgs.get(values.get("org_code", ""))
+                org_code = kind.org_code(values)
+                explicit = bool(org_code)
+                row_org, message = orgs.get(org_code)
                 if message:
                     header = report.headers.get("org_code") or (org_column.header if org_column else _("组织代码"))
-                    _reject(report, number, header, values.get("org_code", ""), message)
+                    _reject(report, number, header, org_code, message)
                     continue
                 key = kind.match_key(values, row_org)
                 if key is not None:

@@ -80,6 +80,10 @@ class SheetKind:
         """The identity of a row inside the file and in the database (None: always a new record)."""
         return values.get(self.match_field) or None if self.match_field else None
 
+    def org_code(self, values: dict) -> str:
+        """The code of the organization the row belongs to ("" for the import's default organization)."""
+        return values.get("org_code", "")
+
     def prepare(self, batch: Batch) -> None:
         """Look up, once per chunk, what building its rows needs (members, parents …)."""
 
