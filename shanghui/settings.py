@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "orgs",
     "registry",
     "stats",
+    "pairing",
+    "cases",
 ]
 
 MIDDLEWARE = [
