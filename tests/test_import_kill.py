@@ -1,0 +1,69 @@
+"""An import killed half-way leaves nothing written: `manage.py import` in a subprocess, SIGKILLed mid-write."""
+import csv
+import datetime as dt
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from core.validators import make_id_number
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
+
+
+def manage(env, *args, **kwargs):
+    """Run manage.py with the given environment."""
+    return subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=env, cwd=ROOT, check=True,
+                          capture_output=True, text=True, timeout=300, **kwargs)
+
+
+def test_killed_import_leaves_nothing(tmp_path):
+    db = tmp_path / "db.sqlite3"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_"))}
+    env |= {"DATABASE_URL": f"sqlite:///{db}", "DJANGO_SETTINGS_MODULE": "shanghui.settings", "HTTPS": "0"}
+    manage(env, "migrate", "--noinput", "-v", "0")
+    manage(env, "shell", "-c", "from tests import factories as f; f.org('yw', '义乌市侨联'); f.user('admin', superuser=True)")
+
+    sheet = tmp_path / "big.csv"
+    with open(sheet, "w", encoding="utf-8", newline="") as out:
+        w = csv.writer(out)
+        w.writerow(["姓名", "类别", "身份证号", "手机", "居住国"])
+        for i in range(80_000):
+            born = dt.date(1950, 1, 1) + dt.timedelta(days=i % 20000)
+            w.writerow([f"王{i}", "华侨", make_id_number(["330782", "330102", "330302", "110101", "440305"][i % 5],
+                                                          born, i // 100_000 * 500 + (i // 20000) * 50 + i % 50),
+                        f"138{i:08d}", "意大利"])
+
+    wal = Path(f"{db}-wal")
+    before = wal.stat().st_size if wal.exists() else 0
+    proc = subprocess.Popen([sys.executable, str(ROOT / "manage.py"), "import", "people", str(sheet), "--org", "yw"],
+                            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        # Uncommitted pages spill into the write-ahead log once the page cache fills: the import is writing.
+        while time.monotonic() < deadline and proc.poll() is None:
+            if wal.exists() and wal.stat().st_size > before + 4_000_000:
+                break
+            time.sleep(0.05)
+        assert proc.poll() is None, "the import finished before it could be killed"
+        assert wal.stat().st_size > before + 4_000_000, "the import never started writing"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == -signal.SIGKILL
+
+    con = sqlite3.connect(db)
+    try:
+        assert con.execute("SELECT count(*) FROM registry_person").fetchone() == (0,)
+        assert con.execute("SELECT count(*) FROM core_searchentry WHERE model = 'registry.person'").fetchone() == (0,)
+        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    finally:
+        con.close()
