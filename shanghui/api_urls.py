@@ -5,7 +5,25 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import ObtainTokenView
+from cases.api.views import (
+    CaseViewSet,
+    ChallengeView,
+    DepartmentViewSet,
+    DispatchViewSet,
+    ExpertViewSet,
+    IntakeView,
+    TrackView,
+)
 from orgs.api.views import OrganizationViewSet
+from pairing.api.views import (
+    FollowUpViewSet,
+    PairRuleViewSet,
+    PairViewSet,
+    ParticipantViewSet,
+    ProgramViewSet,
+    ProposalViewSet,
+    RunViewSet,
+)
 from registry.api.views import EnterpriseViewSet, MembershipViewSet, PersonViewSet
 from stats.api.views import IndicatorListView, IndicatorView
 
@@ -14,6 +32,17 @@ router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("people", PersonViewSet, basename="person")
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
 router.register("memberships", MembershipViewSet, basename="membership")
+router.register("cases", CaseViewSet, basename="case")
+router.register("dispatches", DispatchViewSet, basename="dispatch")
+router.register("case-departments", DepartmentViewSet, basename="case-department")
+router.register("experts", ExpertViewSet, basename="expert")
+router.register("pairing/programs", ProgramViewSet, basename="pairing-program")
+router.register("pairing/participants", ParticipantViewSet, basename="pairing-participant")
+router.register("pairing/rules", PairRuleViewSet, basename="pairing-rule")
+router.register("pairing/runs", RunViewSet, basename="pairing-run")
+router.register("pairing/proposals", ProposalViewSet, basename="pairing-proposal")
+router.register("pairing/pairs", PairViewSet, basename="pairing-pair")
+router.register("pairing/follow-ups", FollowUpViewSet, basename="pairing-follow-up")
 
 # Swagger UI writes inline styles; its script comes from a separate URL, so only style-src is relaxed.
 docs_view = csp_update({"style-src": ["'unsafe-inline'"]})(
@@ -26,5 +55,8 @@ urlpatterns = [
     path("docs/", docs_view, name="api-docs"),
     path("indicators/", IndicatorListView.as_view(), name="api-indicators"),
     path("indicators/<str:key>/", IndicatorView.as_view(), name="api-indicator"),
+    path("public/intake/challenge/", ChallengeView.as_view(), name="api-intake-challenge"),
+    path("public/intake/", IntakeView.as_view(), name="api-intake"),
+    path("public/track/", TrackView.as_view(), name="api-track"),
     *router.urls,
 ]

@@ -15,6 +15,8 @@ from accounts.models import Grant
 from core.scoping import scoped_models
 from orgs import services as org_services
 from orgs.models import Congress, Council, Milestone, Organization, Position, Term
+from pairing import services as pairing_services
+from pairing.models import FollowUp, Pair, PairRule, Participant, Program, Proposal, Run
 from registry import services as reg_services
 from registry.models import DuesPayment, DuesRate, Enterprise, Membership, Person
 from shanghui.api_urls import router
@@ -76,6 +78,47 @@ def _grant(org, by, label):
     return Grant.objects.create(user=f.user(f"iso-user-{next(_n)}"), org=org, role="viewer")
 
 
+def _program(org, by, label):
+    n = next(_n)
+    return pairing_services.create_program(by=by, org=org, code=f"iso-{n}", name=f"{label}隔离结对项目{n}",
+                                           kind="enterprise_shop", capacity=2)
+
+
+def _participant(org, by, label, side="helper", program=None):
+    return pairing_services.add_participant(by=by, program=program or _program(org, by, label), side=side,
+                                            name=f"{label}隔离参与方{next(_n)}", strengths="电商", needs="电商")
+
+
+def _two_sides(org, by, label):
+    program = _program(org, by, label)
+    return (program, _participant(org, by, label, "helper", program),
+            _participant(org, by, label, "beneficiary", program))
+
+
+def _pair_rule(org, by, label):
+    program, h, b = _two_sides(org, by, label)
+    return pairing_services.add_rule(by=by, program=program, kind="forbid", helper=h, beneficiary=b)
+
+
+def _run(org, by, label):
+    program, _h, _b = _two_sides(org, by, label)
+    return pairing_services.run_program(by=by, program=program)
+
+
+def _proposal(org, by, label):
+    return _run(org, by, label).proposals.get()
+
+
+def _pair(org, by, label):
+    program, h, b = _two_sides(org, by, label)
+    return pairing_services.create_pair(by=by, program=program, helper=h, beneficiary=b)
+
+
+def _follow_up(org, by, label):
+    return pairing_services.add_follow_up(by=by, pair=_pair(org, by, label), date=dt.date(2024, 5, 1),
+                                          notes=f"{label}隔离回访")
+
+
 BUILDERS = {
     Organization: _org,
     Person: _person,
@@ -89,6 +132,13 @@ BUILDERS = {
     DuesRate: _dues_rate,
     DuesPayment: _dues_payment,
     Grant: _grant,
+    Program: _program,
+    Participant: _participant,
+    PairRule: _pair_rule,
+    Run: _run,
+    Proposal: _proposal,
+    Pair: _pair,
+    FollowUp: _follow_up,
 }
 
 SIDES = {"hz_staff": "hz", "wz_staff": "wz"}  # user → the root of their subtree in the `tree` fixture
