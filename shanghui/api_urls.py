@@ -5,6 +5,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import ObtainTokenView
+from cases.api.views import (
+    CaseViewSet,
+    ChallengeView,
+    DepartmentViewSet,
+    DispatchViewSet,
+    ExpertViewSet,
+    IntakeView,
+    TrackView,
+)
 from orgs.api.views import OrganizationViewSet
 from pairing.api.views import (
     FollowUpViewSet,
@@ -23,6 +32,10 @@ router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("people", PersonViewSet, basename="person")
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
 router.register("memberships", MembershipViewSet, basename="membership")
+router.register("cases", CaseViewSet, basename="case")
+router.register("dispatches", DispatchViewSet, basename="dispatch")
+router.register("case-departments", DepartmentViewSet, basename="case-department")
+router.register("experts", ExpertViewSet, basename="expert")
 router.register("pairing/programs", ProgramViewSet, basename="pairing-program")
 router.register("pairing/participants", ParticipantViewSet, basename="pairing-participant")
 router.register("pairing/rules", PairRuleViewSet, basename="pairing-rule")
@@ -42,5 +55,8 @@ urlpatterns = [
     path("docs/", docs_view, name="api-docs"),
     path("indicators/", IndicatorListView.as_view(), name="api-indicators"),
     path("indicators/<str:key>/", IndicatorView.as_view(), name="api-indicator"),
+    path("public/intake/challenge/", ChallengeView.as_view(), name="api-intake-challenge"),
+    path("public/intake/", IntakeView.as_view(), name="api-intake"),
+    path("public/track/", TrackView.as_view(), name="api-track"),
     *router.urls,
 ]

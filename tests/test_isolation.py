@@ -12,6 +12,8 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import Grant
+from cases import models as cm
+from cases import services as case_services
 from core.scoping import scoped_models
 from orgs import services as org_services
 from orgs.models import Congress, Council, Milestone, Organization, Position, Term
@@ -119,6 +121,58 @@ def _follow_up(org, by, label):
                                           notes=f"{label}隔离回访")
 
 
+def _case(org, by, label):
+    return case_services.create_case(by=by, org=org, kind="consumer_dispute", applicant_name=f"{label}申请人",
+                                     subject=f"{label}隔离诉求{next(_n)}", phone="13812345678")
+
+
+def _department(org, by, label):
+    return case_services.create_department(by=by, org=org, name=f"{label}隔离部门{next(_n)}")
+
+
+def _dispatch(org, by, label):
+    case = case_services.accept(by=by, case=_case(org, by, label))
+    return case_services.dispatch(by=by, case=case, departments=[_department(org, by, label)])[0]
+
+
+def _expert(org, by, label):
+    return case_services.create_expert(by=by, org=org, name=f"{label}隔离专家{next(_n)}", kind="lawyer")
+
+
+def _room(org, by, label):
+    return case_services.create_room(by=by, org=org, name=f"{label}隔离调解室{next(_n)}")
+
+
+def _shift(org, by, label):
+    return case_services.set_shift(by=by, room=_room(org, by, label), date=dt.date(2025, 1, 2),
+                                   mediators=[_expert(org, by, label)])
+
+
+def _deadline(org, by, label):
+    return case_services.set_deadline(by=by, org=org, step="resolve", working_days=next(_n) % 30 + 1)
+
+
+def _session(org, by, label):
+    case = case_services.accept(by=by, case=_case(org, by, label))
+    return case_services.record_session(by=by, case=case, held_on=dt.date(2025, 1, 2), result=f"{label}调解")
+
+
+def _referral(org, by, label):
+    case = case_services.accept(by=by, case=_case(org, by, label))
+    return case_services.refer(by=by, case=case, kind="court_mediation", body=f"{label}法院")
+
+
+def _attachment(org, by, label):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile(f"{label}.pdf", b"%PDF-1.4\n", content_type="application/pdf")
+    return case_services.add_attachment(by=by, case=_case(org, by, label), upload=upload)
+
+
+def _event(org, by, label):
+    return _case(org, by, label).events.get()
+
+
 BUILDERS = {
     Organization: _org,
     Person: _person,
@@ -132,6 +186,17 @@ BUILDERS = {
     DuesRate: _dues_rate,
     DuesPayment: _dues_payment,
     Grant: _grant,
+    cm.Case: _case,
+    cm.Department: _department,
+    cm.Dispatch: _dispatch,
+    cm.Expert: _expert,
+    cm.MediationRoom: _room,
+    cm.DutyShift: _shift,
+    cm.DeadlineRule: _deadline,
+    cm.MediationSession: _session,
+    cm.Referral: _referral,
+    cm.Attachment: _attachment,
+    cm.CaseEvent: _event,
     Program: _program,
     Participant: _participant,
     PairRule: _pair_rule,
