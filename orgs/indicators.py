@@ -22,13 +22,13 @@ def _council(scope):
 register(Indicator(
     key="orgs.organizations.count", title=_("组织数"), unit=_("个"), cumulative=True,
     description=_("截至期末范围内未注销的组织数（含本级）。"),
-    compute=lambda s: _orgs(s).count(), records=_orgs, list_url="orgs:list",
+    compute=lambda s: _orgs(s).count(), records=_orgs, list_url="orgs:list", org_param="under",
 ))
 register(Indicator(
     key="orgs.organizations.by_kind", title=_("组织类型分布"), unit=_("个"), cumulative=True,
     description=_("截至期末范围内未注销的组织按类型统计。"),
     compute=lambda s: dict(_orgs(s).values_list("kind").annotate(n=Count("id")).values_list("kind", "n")),
-    records=_orgs, list_url="orgs:list",
+    records=_orgs, list_url="orgs:list", breakdown_param="kind", org_param="under",
 ))
 register(Indicator(
     key="orgs.council_members.count", title=_("理事会成员"), unit=_("人"), cumulative=True,

@@ -50,6 +50,8 @@ class PersonFilter(df.FilterSet):
     org = OrgSubtreeFilter(label=_("组织代码"))
     tag = df.CharFilter(label=_("标签"), field_name="tags__name")
     is_new_overseas = df.BooleanFilter(label=_("新侨"))
+    created_from = df.DateFilter(label=_("登记日期起"), field_name="created_at", lookup_expr="date__gte")
+    created_to = df.DateFilter(label=_("登记日期止"), field_name="created_at", lookup_expr="date__lte")
     ordering = df.OrderingFilter(
         fields=(("name", "name"), ("birth_date", "birth_date"), ("country", "country"),
                 ("category", "category"), ("created_at", "created_at")),
@@ -77,6 +79,8 @@ class EnterpriseFilter(df.FilterSet):
     region = df.CharFilter(label=_("地区"), method="filter_region")
     org = OrgSubtreeFilter(label=_("组织代码"))
     tag = df.CharFilter(label=_("标签"), field_name="tags__name")
+    created_from = df.DateFilter(label=_("登记日期起"), field_name="created_at", lookup_expr="date__gte")
+    created_to = df.DateFilter(label=_("登记日期止"), field_name="created_at", lookup_expr="date__lte")
     ordering = df.OrderingFilter(fields=(("name", "name"), ("industry", "industry"), ("created_at", "created_at")))
 
     class Meta:

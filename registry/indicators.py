@@ -15,6 +15,14 @@ def _breakdown(qs, field):
     return dict(qs.values_list(field).annotate(n=Count("id")).order_by("-n").values_list(field, "n"))
 
 
+def _until_end(scope):
+    return {"created_to": scope.end.isoformat()}
+
+
+def _in_period(scope):
+    return {"created_from": scope.start.isoformat(), "created_to": scope.end.isoformat()}
+
+
 def _current_members(scope):
     return scope.qs(Membership).filter(
         Q(joined_on__isnull=True) | Q(joined_on__lte=scope.end),
@@ -26,17 +34,19 @@ register(Indicator(
     key="registry.people.count", title=_("登记人员"), unit=_("人"), cumulative=True,
     description=_("截至期末登记在册的人员数（不含已合并的重复记录）。"),
     compute=lambda s: _people(s).count(), records=_people, list_url="registry:person-list",
+    list_filters=_until_end,
 ))
 register(Indicator(
     key="registry.people.by_category", title=_("人员类别分布"), unit=_("人"), cumulative=True,
     description=_("截至期末登记人员按类别（华侨、外籍华人、归侨、侨眷、港澳台同胞、留学人员）统计。"),
     compute=lambda s: _breakdown(_people(s), "category"), records=_people, list_url="registry:person-list",
+    list_filters=_until_end, breakdown_param="category",
 ))
 register(Indicator(
     key="registry.people.by_country", title=_("人员居住国分布"), unit=_("人"), cumulative=True,
     description=_("截至期末登记人员按居住国统计。"),
     compute=lambda s: _breakdown(_people(s).exclude(country=""), "country"), records=_people,
-    list_url="registry:person-list",
+    list_url="registry:person-list", list_filters=_until_end, breakdown_param="country",
 ))
 register(Indicator(
     key="registry.people.by_home_province", title=_("人员祖籍省份分布"), unit=_("人"), cumulative=True,
@@ -45,19 +55,21 @@ register(Indicator(
         f"{code}0000": n for code, n in
         _breakdown(_people(s).exclude(home_region="").annotate(prov=Substr("home_region", 1, 2)), "prov").items()
     },
-    records=_people, list_url="registry:person-list",
+    records=_people, list_url="registry:person-list", list_filters=_until_end, breakdown_param="home_region",
 ))
 register(Indicator(
     key="registry.people.registered", title=_("新登记人员"), unit=_("人"),
     description=_("期内新登记的人员数。"),
     compute=lambda s: _people(s).filter(created_at__gte=s.start_dt()).count(),
     records=lambda s: _people(s).filter(created_at__gte=s.start_dt()), list_url="registry:person-list",
+    list_filters=_in_period,
 ))
 register(Indicator(
     key="registry.enterprises.count", title=_("登记企业"), unit=_("家"), cumulative=True,
     description=_("截至期末登记在册的企业和个体工商户数。"),
     compute=lambda s: s.qs(Enterprise).filter(created_at__lte=s.end_dt()).count(),
     records=lambda s: s.qs(Enterprise).filter(created_at__lte=s.end_dt()), list_url="registry:enterprise-list",
+    list_filters=_until_end,
 ))
 register(Indicator(
     key="registry.enterprises.by_industry", title=_("企业行业分布"), unit=_("家"), cumulative=True,
@@ -65,6 +77,7 @@ register(Indicator(
     compute=lambda s: _breakdown(s.qs(Enterprise).filter(created_at__lte=s.end_dt()).exclude(industry=""),
                                  "industry"),
     records=lambda s: s.qs(Enterprise).filter(created_at__lte=s.end_dt()), list_url="registry:enterprise-list",
+    list_filters=_until_end, breakdown_param="industry",
 ))
 register(Indicator(
     key="registry.members.current", title=_("在会会员"), unit=_("个"), cumulative=True,

@@ -22,4 +22,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("orgs/", include("orgs.urls")),
     path("registry/", include("registry.urls")),
+    path("pairing/", include("pairing.urls")),
+    path("stats/", include("stats.urls")),
 ]

@@ -13,3 +13,4 @@ class StatsConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         autodiscover_modules("indicators")
+        from stats import coverage, jobs  # noqa: F401  (the tree's coverage indicators, the snapshot job)

@@ -29,13 +29,17 @@ class Scope:
     org: object | None
     start: dt.date
     end: dt.date
+    own_only: bool = False
 
     def qs(self, model, path_lookup: str | None = None):
-        """The model's records visible to the user and inside the subtree."""
+        """The model's records visible to the user and inside the subtree (or at the node only, `own_only`)."""
         qs = model.objects.visible_to(self.user)
         if self.org is not None:
             lookup = path_lookup or model.scope_path
-            qs = qs.filter(**{f"{lookup}__startswith": self.org.path})
+            if self.own_only:
+                qs = qs.filter(**{lookup: self.org.path})
+            else:
+                qs = qs.filter(**{f"{lookup}__startswith": self.org.path})
         return qs
 
     def start_dt(self) -> dt.datetime:
@@ -52,7 +56,7 @@ class Scope:
 
     def year_before(self) -> Scope:
         """The same period one year earlier (29 February becomes 28 February)."""
-        return Scope(self.user, self.org, _shift_year(self.start), _shift_year(self.end))
+        return Scope(self.user, self.org, _shift_year(self.start), _shift_year(self.end), self.own_only)
 
 
 def _shift_year(d: dt.date) -> dt.date:
@@ -64,7 +68,13 @@ def _shift_year(d: dt.date) -> dt.date:
 
 @dataclass(frozen=True)
 class Indicator:
-    """A named, documented figure."""
+    """A named, documented figure.
+
+    `list_url` names the list page of the rows behind it; `list_filters(scope)` gives that list's
+    query parameters for the period, and `breakdown_param` the parameter a breakdown's label
+    becomes (clicking 意大利 in people by country opens the people list with ?country=IT).
+    `additive` figures can be summed over organizations (a share cannot).
+    """
 
     key: str
     title: object
@@ -75,6 +85,10 @@ class Indicator:
     list_url: str | None = None
     cumulative: bool = False
     tags: tuple = field(default=())
+    list_filters: Callable[[Scope], dict] | None = None
+    breakdown_param: str | None = None
+    additive: bool = True
+    org_param: str = "org"
 
 
 REGISTRY: dict[str, Indicator] = {}
@@ -100,6 +114,9 @@ class Result:
     change: float | None
     start: dt.date
     end: dt.date
+    description: str = ""
+    url: str | None = None
+    computed_at: object = None
 
     def as_dict(self) -> dict:
         """JSON-ready form (`manage.py indicator`, the API)."""
@@ -107,6 +124,8 @@ class Result:
             "key": self.key, "title": self.title, "unit": self.unit,
             "value": _jsonable(self.value), "previous": _jsonable(self.previous),
             "change": self.change, "from": self.start.isoformat(), "to": self.end.isoformat(),
+            "description": self.description, "url": self.url,
+            "computed_at": self.computed_at.isoformat() if self.computed_at else None,
         }
 
 
@@ -131,15 +150,50 @@ def default_period(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
     return dt.date(today.year, 1, 1), today
 
 
-def evaluate(key: str, *, user, org=None, start: dt.date | None = None, end: dt.date | None = None) -> Result:
-    """Compute an indicator for the user's view of `org`'s subtree over [start, end]."""
+EPOCH = dt.date(1900, 1, 1)
+
+
+def get(key: str) -> Indicator:
+    """The indicator named `key`; KeyError with a readable message otherwise."""
     try:
-        indicator = REGISTRY[key]
+        return REGISTRY[key]
     except KeyError:
         raise KeyError(_("没有名为 %(k)s 的指标。") % {"k": key}) from None
+
+
+def evaluate(key: str, *, user, org=None, start: dt.date | None = None, end: dt.date | None = None,
+             own_only: bool = False) -> Result:
+    """Compute an indicator for the user's view of `org`'s subtree over [start, end]."""
+    indicator = get(key)
     default_start, default_end = default_period()
-    scope = Scope(user, org, start or default_start, end or default_end)
+    scope = Scope(user, org, start or default_start, end or default_end, own_only)
     value = indicator.compute(scope)
     previous = indicator.compute(scope.year_before())
     return Result(key, str(indicator.title), str(indicator.unit), value, previous, change(value, previous),
-                  scope.start, scope.end)
+                  scope.start, scope.end, str(indicator.description), records_url(indicator, scope))
+
+
+def cumulative(key: str, *, user, org=None, end: dt.date | None = None) -> Result:
+    """The cumulative form of a per-period indicator: everything from the beginning up to `end`."""
+    return evaluate(key, user=user, org=org, start=EPOCH, end=end or dt.date.today())
+
+
+def records_url(indicator: Indicator, scope: Scope, label: str | None = None) -> str | None:
+    """The list page of the rows behind the figure (or behind one label of a breakdown), same scoping."""
+    if not indicator.list_url:
+        return None
+    from urllib.parse import urlencode
+
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        base = reverse(indicator.list_url)
+    except NoReverseMatch:  # an app's list page that is not routed (yet): the figure stays, without a link
+        return None
+    params = dict(indicator.list_filters(scope)) if indicator.list_filters else {}
+    if scope.org is not None and indicator.org_param not in params:
+        params[indicator.org_param] = scope.org.code
+    if label is not None and indicator.breakdown_param:
+        params[indicator.breakdown_param] = label
+    query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
+    return base + (f"?{query}" if query else "")

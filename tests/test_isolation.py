@@ -22,6 +22,8 @@ from pairing.models import FollowUp, Pair, PairRule, Participant, Program, Propo
 from registry import services as reg_services
 from registry.models import DuesPayment, DuesRate, Enterprise, Membership, Person
 from shanghui.api_urls import router
+from stats import services as stats_services
+from stats.models import ReviewTemplate, Snapshot, Submission
 from tests import factories as f
 
 _n = itertools.count(1)
@@ -74,6 +76,19 @@ def _dues_rate(org, by, label):
 def _dues_payment(org, by, label):
     return reg_services.record_payment(by=by, membership=_membership(org, by, label), year=2024,
                                        amount=Decimal("100"), paid_on=dt.date(2024, 3, 1))
+
+
+def _snapshot(org, by, label):
+    return Snapshot.objects.create(org=org, key="registry.people.count", start=dt.date(2025, 1, 1),
+                                   end=dt.date(2025, 12, 31), value=next(_n))
+
+
+def _review_template(org, by, label):
+    return stats_services.save_template(by=by, org=org, title=f"{label}隔离回眸", body="# 概况\n{registry.people.count}")
+
+
+def _submission(org, by, label):
+    return stats_services.submit(by=by, org=org, period=str(1000 + next(_n)))
 
 
 def _grant(org, by, label):
@@ -186,6 +201,9 @@ BUILDERS = {
     DuesRate: _dues_rate,
     DuesPayment: _dues_payment,
     Grant: _grant,
+    Snapshot: _snapshot,
+    ReviewTemplate: _review_template,
+    Submission: _submission,
     cm.Case: _case,
     cm.Department: _department,
     cm.Dispatch: _dispatch,
