@@ -23,5 +23,6 @@ urlpatterns = [
     path("orgs/", include("orgs.urls")),
     path("registry/", include("registry.urls")),
     path("pairing/", include("pairing.urls")),
+    path("pairing/", include("pairing.urls")),
     path("stats/", include("stats.urls")),
 ]
