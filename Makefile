@@ -6,7 +6,7 @@ PORT ?= 8000
 DEMO_PEOPLE ?= 300
 export HTTPS ?= 0
 
-.PHONY: install run test test-fast lint bench messages clean
+.PHONY: install fonts run test test-fast lint bench messages clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,12 @@ run: install
 	  WORKER=$$!; trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
 	  $(VENV)/bin/gunicorn shanghui.wsgi --bind 127.0.0.1:$(PORT) --workers 3 --access-logfile - 
 
-test: install chromium
+# Chinese fonts and Pango for the PDF annual review (WeasyPrint); without a CJK font Chinese prints as boxes.
+fonts:
+	@fc-list 2>/dev/null | grep -q "CJK SC" && ldconfig -p | grep -q libpangoft2 || { apt-get update -qq && \
+	  apt-get install -y -qq fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; }
+
+test: install chromium fonts
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q
 
