@@ -181,3 +181,26 @@ def test_pages(program, users, client):
     client.force_login(users["wz_staff"])
     assert client.get(f"/pairing/programs/{program.pk}/").status_code == 404
     assert client.get(f"/pairing/pairs/{pair.pk}/").status_code == 404
+
+
+def test_participants_import_through_the_shared_pipeline(program, users, tree, tmp_path):
+    from core.importing.pipeline import run_import
+
+    sheet = tmp_path / "participants.csv"
+    sheet.write_text(
+        "项目代码,方向,名称,编号,所在地区,行业门类,需求,优势,结对上限,纬度,经度\n"
+        "sc-2024,帮扶方,大企业A,H1,330102,批发和零售业,,电商、外贸,3,30.25,120.17\n"
+        "sc-2024,受助方,小店甲,B1,上城区,F,电商,,,30.26,120.18\n"
+        "nope,受助方,小店丙,B3,330102,F,电商,,,,\n", encoding="utf-8")
+    report = run_import("pairing_participants", sheet, by=users["hz_staff"], org=tree["hz"])
+    assert report.rejected and report.created == 0  # all or nothing: the unknown programme stops the write
+    assert [r["column"] for r in report.as_dict()["rejected"]] == ["项目代码"]
+    report = run_import("pairing_participants", sheet, by=users["hz_staff"], org=tree["hz"], valid_only=True)
+    assert report.created == 2
+    helper = program.participants.get(external_key="H1")
+    assert (helper.side, helper.strengths, helper.capacity, helper.org_id) == ("helper", "电商,外贸", 3, tree["sc"].pk)
+    # Importing again updates by programme, side and 编号; the other city cannot write here.
+    report = run_import("pairing_participants", sheet, by=users["hz_staff"], org=tree["hz"], valid_only=True)
+    assert (report.created, report.updated) == (0, 2)
+    report = run_import("pairing_participants", sheet, by=users["wz_staff"], org=tree["wz"], valid_only=True)
+    assert report.created == 0 and report.updated == 0
