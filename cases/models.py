@@ -60,6 +60,13 @@ OPEN_STATUSES = (Status.SUBMITTED, Status.ACCEPTED, Status.ASSIGNED, Status.DISP
 OUTCOME_STATUSES = (Status.RESOLVED, Status.NOT_RESOLVED, Status.CLOSED)
 
 
+class Outcome(models.TextChoices):
+    """What came of a handled case; kept when it is closed, cleared when it is reopened."""
+
+    RESOLVED = "resolved", _("已化解")
+    NOT_RESOLVED = "not_resolved", _("未化解")
+
+
 class Priority(models.TextChoices):
     """How urgent the case is."""
 
@@ -303,6 +310,7 @@ class Case(models.Model):
     accept_due = models.DateField(_("受理期限"), null=True, blank=True)
     due_on = models.DateField(_("办结期限"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("超期督办时间"), null=True, blank=True)
+    outcome = models.CharField(_("办理结果"), max_length=20, choices=Outcome.choices, blank=True, db_index=True)
     decline_reason = models.TextField(_("不予受理原因"), blank=True)
     agreement = models.TextField(_("调解协议 / 处理结果"), blank=True)
     not_resolved_reason = models.TextField(_("未化解原因"), blank=True)

@@ -468,8 +468,8 @@ def resolve(*, by, case: Case, agreement: str, amount_recovered: Decimal | None 
         case = _refresh(case, _lock(case))
         _check_status(case, HANDLING, _("化解"))
         case.status, case.agreement, case.decided_at = Status.RESOLVED, agreement.strip(), timezone.now()
-        case.amount_recovered = amount_recovered
-        case.save(update_fields=["status", "agreement", "decided_at", "amount_recovered"])
+        case.amount_recovered, case.outcome = amount_recovered, "resolved"
+        case.save(update_fields=["status", "agreement", "decided_at", "amount_recovered", "outcome"])
         _event(case, "resolved", by, note=_("您的诉求已化解。"), public=True,
                data={"amount_recovered": str(amount_recovered) if amount_recovered is not None else None})
         _notify_applicant(case, _("诉求已化解"), _("您的诉求“%(s)s”已化解。") % {"s": case.subject})
@@ -487,8 +487,8 @@ def not_resolve(*, by, case: Case, reason: str, referred_to: str = "") -> Case:
         case = _refresh(case, _lock(case))
         _check_status(case, HANDLING, _("结束调解"))
         case.status, case.not_resolved_reason, case.referred_to = Status.NOT_RESOLVED, reason.strip(), referred_to
-        case.decided_at = timezone.now()
-        case.save(update_fields=["status", "not_resolved_reason", "referred_to", "decided_at"])
+        case.decided_at, case.outcome = timezone.now(), "not_resolved"
+        case.save(update_fields=["status", "not_resolved_reason", "referred_to", "decided_at", "outcome"])
         _event(case, "not_resolved", by, note=case.not_resolved_reason, public=True, data={"referred_to": referred_to})
         _notify_applicant(case, _("诉求办理结果"), case.not_resolved_reason)
     return case
@@ -532,8 +532,8 @@ def reopen(*, by, case: Case, reason: str) -> Case:
         case.status = Status.ACCEPTED if case.accepted_at else Status.SUBMITTED
         case.decided_at = case.closed_at = None
         case.due_on = deadlines.due_date(case.org, case.kind, "resolve", _today()) if case.accepted_at else None
-        case.escalated_at = None
-        case.save(update_fields=["status", "decided_at", "closed_at", "due_on", "escalated_at"])
+        case.escalated_at, case.outcome = None, ""
+        case.save(update_fields=["status", "decided_at", "closed_at", "due_on", "escalated_at", "outcome"])
         _event(case, "reopened", by, note=reason.strip(), public=True)
     return case
 
