@@ -88,22 +88,29 @@ class PeopleSheet(SheetKind):
         Column("notes", gettext_lazy("备注"), ("说明", "notes")),
     ]
     _fields = sorted(PERSON_FIELDS - {"org"})
+    # Checked already: by normalize_person (ID number, phone; the birth date below), or by the
+    # column's normaliser, which only returns valid codes (country, region, choices, yes/no).
+    _checked = frozenset({"id_number", "phone", "birth_date", "country", "home_region", "category", "gender",
+                          "is_new_overseas"})
 
     def build(self, values, org, explicit_org, existing, batch):
         """A new person, or the stored one with the sheet's non-empty cells; checked like create_person."""
         person = existing or Person(org=org)
+        before = {"birth_date": person.birth_date, "gender": person.gender}
         changed = set_fields(person, values, self._fields)
         if existing is not None and explicit_org and existing.org_id != org.pk:
             person.org = org
             changed.add("org")
         normalize_person(person)
-        run_validators(person, changed, skip={"id_number", "phone", "birth_date"})
+        run_validators(person, changed, skip=self._checked)
         if person.birth_date:
             run_validators(person, ["birth_date"])
         if existing is not None:
-            person.updated_at = timezone.now()
-            # normalize_person may fill the birth date and gender from the ID number.
-            changed |= {"updated_at", "birth_date", "gender"}
+            # normalize_person may have filled the birth date and gender from the ID number.
+            changed |= {name for name in ("birth_date", "gender") if getattr(person, name) != before[name]}
+            if changed:
+                person.updated_at = timezone.now()
+                changed.add("updated_at")
         return person, changed
 
 
@@ -150,8 +157,9 @@ class EnterprisesSheet(SheetKind):
             enterprise.org = org
             changed.add("org")
         normalize_enterprise(enterprise)
-        run_validators(enterprise, changed, skip={"credit_code", "phone"})
-        if existing is not None:
+        run_validators(enterprise, changed, skip={"credit_code", "phone", "country", "region", "kind", "industry",
+                                                  "size"})
+        if existing is not None and changed:
             enterprise.updated_at = timezone.now()
             changed.add("updated_at")
         return enterprise, changed

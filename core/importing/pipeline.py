@@ -268,15 +268,16 @@ def _write_chunk(kind, chunk, by, orgs, report, touched_orgs) -> None:
         if current is None:
             created.append(obj)
         else:
-            updated.append(obj)
-            fields |= changed
+            report.updated += 1
+            if changed:
+                updated.append(obj)
+                fields |= changed
     kind.save(created, updated, fields)
     if kind.indexed:
         from core import search
 
         search.index(created + updated)
     report.created += len(created)
-    report.updated += len(updated)
 
 
 def _header(report: Report, col) -> str:
