@@ -1,5 +1,7 @@
 """`manage.py pairing run PROGRAMME [--k K] [--confirm] [--format json]`: run the optimizer of a programme.
 
+`manage.py pairing bench [--large]` prints the optimizer's benchmark figures (pairing.bench) as JSON.
+
 Prints the objective (beside the greedy total), the pairs made and the unpaired with the reason.
 Acts as the superuser or `--user NAME`, through pairing.services like the web and the API.
 """
@@ -21,15 +23,23 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         """run PROGRAMME, the K of candidate pruning, confirming, the acting user, the output format."""
-        parser.add_argument("action", choices=["run"])
-        parser.add_argument("program", help="programme code or id")
+        parser.add_argument("action", choices=["run", "bench"])
+        parser.add_argument("program", nargs="?", help="programme code or id")
         parser.add_argument("--k", type=int, default=None, help="keep each beneficiary's best K candidates")
         parser.add_argument("--confirm", action="store_true", help="confirm every proposal into locked pairs")
         parser.add_argument("--user", help="act as this user (default: the superuser)")
         parser.add_argument("--format", choices=["text", "json"], default="text")
+        parser.add_argument("--large", action="store_true", help="bench: also 100,000 × 1,000,000 with K = 10")
 
-    def handle(self, *args, action, program, k, confirm, user, format, **options):
-        """Run, optionally confirm, print."""
+    def handle(self, *args, action, program, k, confirm, user, format, large, **options):
+        """Run, optionally confirm, print (or print the benchmark figures)."""
+        if action == "bench":
+            from pairing import bench
+
+            self.stdout.write(json.dumps(bench.run(large=large), ensure_ascii=False))
+            return
+        if not program:
+            raise CommandError("name the programme: manage.py pairing run PROGRAMME")
         by = acting_user(user)
         qs = Program.objects.visible_to(by, VIEW)
         found = qs.filter(code=program).first() or (qs.filter(pk=int(program)).first() if program.isdigit() else None)
