@@ -18,6 +18,8 @@ from orgs.models import Organization
 from stats.indicators import REGISTRY, Result, Scope, change, evaluate, get, records_url
 
 FRESH_FOR = dt.timedelta(hours=24)
+TREND_YEARS = 5
+TREND_KEYS = ("registry.people.registered", "registry.people.count")
 RANKED = ("registry.people.count", "registry.enterprises.count", "registry.members.current",
           "orgs.organizations.count")
 
@@ -31,23 +33,38 @@ def year_period(year: int, today: dt.date | None = None) -> tuple[dt.date, dt.da
 
 def figure(key: str, *, user, org, start: dt.date, end: dt.date) -> Result:
     """The indicator for the user's view of the subtree, from a fresh snapshot where one applies."""
-    from stats.models import Snapshot
-
-    if org is not None and can(user, "view", org):
-        snap = (Snapshot.objects.filter(org=org, key=key, start=start, end=end,
-                                        computed_at__gte=timezone.now() - FRESH_FOR)
-                .order_by("-computed_at").first())
-        if snap is not None:
-            indicator = get(key)
-            return Result(key, str(indicator.title), str(indicator.unit), snap.value, snap.previous,
-                          change(snap.value, snap.previous), start, end, str(indicator.description),
-                          records_url(indicator, Scope(user, org, start, end)), snap.computed_at)
+    snap = _snapshot(org, key, start, end, user)
+    if snap is not None:
+        indicator = get(key)
+        return Result(key, str(indicator.title), str(indicator.unit), snap.value, snap.previous,
+                      change(snap.value, snap.previous), start, end, str(indicator.description),
+                      records_url(indicator, Scope(user, org, start, end)), snap.computed_at)
     result = evaluate(key, user=user, org=org, start=start, end=end)
     result.computed_at = timezone.now()
     return result
 
 
+def _snapshot(org, key: str, start: dt.date, end: dt.date, user):
+    """A fresh snapshot row the user may be served, or None."""
+    from stats.models import Snapshot
+
+    if org is None or not can(user, "view", org):
+        return None
+    return (Snapshot.objects.filter(org=org, key=key, start=start, end=end,
+                                    computed_at__gte=timezone.now() - FRESH_FOR)
+            .order_by("-computed_at").first())
+
+
 def series(key: str, *, user, org, years: list[int]) -> list[dict]:
+    """The indicator year by year, from the snapshot of the last year's trend when fresh."""
+    start, end = year_period(years[-1])
+    snap = _snapshot(org, f"series:{key}:{years[0]}", start, end, user)
+    if snap is not None:
+        return snap.value
+    return compute_series(key, user=user, org=org, years=years)
+
+
+def compute_series(key: str, *, user, org, years: list[int]) -> list[dict]:
     """The indicator year by year (per-period figures per year; cumulative ones at each year's end)."""
     indicator = get(key)
     out = []
@@ -60,6 +77,14 @@ def series(key: str, *, user, org, years: list[int]) -> list[dict]:
 
 
 def ranking(key: str, *, user, org, start: dt.date, end: dt.date, limit: int = 20) -> list[dict]:
+    """The ranking of the organizations under `org`, from a fresh snapshot when there is one."""
+    snap = _snapshot(org, f"ranking:{key}", start, end, user)
+    if snap is not None:
+        return snap.value[:limit]
+    return compute_ranking(key, user=user, org=org, start=start, end=end, limit=limit)
+
+
+def compute_ranking(key: str, *, user, org, start: dt.date, end: dt.date, limit: int = 20) -> list[dict]:
     """The organizations directly under `org` ranked by a counted indicator over their subtrees (one query)."""
     if key not in RANKED:
         raise ValueError(f"{key} cannot be ranked")
@@ -77,7 +102,7 @@ def ranking(key: str, *, user, org, start: dt.date, end: dt.date, limit: int = 2
     rows = []
     for child in children:
         n = counts.get(child.path, 0)
-        rows.append({"org": child, "code": child.code, "name": child.short_name or child.name, "value": n,
+        rows.append({"code": child.code, "name": child.short_name or child.name, "value": n,
                      "url": records_url(indicator, Scope(user, child, start, end))})
     rows.sort(key=lambda r: -r["value"])
     return rows[:limit]

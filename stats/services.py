@@ -103,9 +103,10 @@ def status(*, by, org, period: str) -> list[dict]:
 
 def refresh_snapshots(*, by, orgs, year: int, keys=None, progress=None) -> int:
     """Recompute the indicators of `orgs` for the year into snapshots (a background job runs this)."""
-    from stats.figures import year_period
+    from stats.figures import RANKED, TREND_KEYS, TREND_YEARS, compute_ranking, compute_series, year_period
 
     start, end = year_period(year)
+    years = list(range(year - TREND_YEARS + 1, year + 1))
     keys = list(keys or REGISTRY)
     done = 0
     for org in orgs:
@@ -118,8 +119,14 @@ def refresh_snapshots(*, by, orgs, year: int, keys=None, progress=None) -> int:
             rows.append(Snapshot(org=org, key=key, start=start, end=end,
                                  value=_json(indicator.compute(scope)), previous=_json(indicator.compute(before)),
                                  computed_at=timezone.now()))
+        extra = {f"series:{k}:{years[0]}": compute_series(k, user=by, org=org, years=years)
+                 for k in TREND_KEYS if k in keys}
+        extra.update({f"ranking:{k}": compute_ranking(k, user=by, org=org, start=start, end=end, limit=100)
+                      for k in RANKED if k in keys})
+        rows += [Snapshot(org=org, key=k, start=start, end=end, value=v, computed_at=timezone.now())
+                 for k, v in extra.items()]
         with transaction.atomic():
-            Snapshot.objects.filter(org=org, start=start, end=end, key__in=keys).delete()
+            Snapshot.objects.filter(org=org, start=start, end=end, key__in=[r.key for r in rows]).delete()
             Snapshot.objects.bulk_create(rows)
         done += 1
         if progress:

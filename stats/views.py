@@ -18,13 +18,12 @@ from orgs.models import Organization
 from stats import labels, services
 from stats import review as review_lib
 from stats.exporting import indicator_table
-from stats.figures import Freshness, figure, ranking, series, year_period
+from stats.figures import TREND_KEYS, TREND_YEARS, Freshness, figure, ranking, series, year_period
 from stats.forms import ReviewTemplateForm
 from stats.indicators import REGISTRY, Scope, records_url
 
 MAP_KEYS = {"world": "registry.people.by_country", "china": "registry.people.by_home_province"}
 PIE_KEYS = ("registry.people.by_category", "registry.enterprises.by_industry", "orgs.organizations.by_kind")
-TREND_KEYS = ("registry.people.registered", "registry.people.count")
 
 
 def _org_and_year(request, code):
@@ -65,7 +64,7 @@ def dashboard(request, code=None):
     scope = Scope(user, org, start, end)
     results = {key: figure(key, user=user, org=org, start=start, end=end) for key in sorted(REGISTRY)}
     cards = [r for r in results.values() if not isinstance(r.value, dict)]
-    years = list(range(year - 4, year + 1))
+    years = list(range(year - TREND_YEARS + 1, year + 1))
     trend = {key: series(key, user=user, org=org, years=years) for key in TREND_KEYS}
     ranked = ranking("registry.people.count", user=user, org=org, start=start, end=end)
     chart_data = {

@@ -241,3 +241,15 @@ def test_person_list_filters_by_registration_date(client, users, tree, world):
     page = client.get("/registry/people/?created_to=2024-12-31").content.decode()
     assert "甲" in page and "乙" not in page
     assert Person.objects.count() == 4 and Organization.objects.count() == 9
+
+
+def test_bench_hook_times_the_dashboard(users, tree, world):
+    from stats.bench import bench_dashboard
+
+    def timed(fn, repeat, warmup=2):
+        fn(0)
+        return {"n": repeat}
+
+    out = bench_dashboard(users["zj_admin"], timed=timed, org=tree["zj"])
+    assert out["org"] == "zj" and out["refresh_s"] >= 0 and out["dashboard_snapshot"] == {"n": 5}
+    assert Snapshot.objects.filter(org=tree["zj"], key="ranking:registry.people.count").exists()
