@@ -23,6 +23,9 @@ class IndicatorSerializer(serializers.Serializer):
     previous = serializers.JSONField()
     change = serializers.FloatField(allow_null=True)
     to = serializers.DateField()
+    description = serializers.CharField()
+    url = serializers.CharField(allow_null=True, help_text="the web list of the rows behind the figure")
+    computed_at = serializers.DateTimeField(allow_null=True)
 
 
 def _date(request, name):
@@ -38,7 +41,7 @@ def _date(request, name):
 class IndicatorListView(APIView):
     """Every indicator's key, title, unit and definition."""
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="indicators_list", responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
         """The registry of indicators."""
         return Response([
