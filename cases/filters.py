@@ -4,7 +4,18 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case, Channel, Department, DepartmentKind, Dispatch, Expert, ExpertKind, Kind, Status
+from cases.models import (
+    Case,
+    Channel,
+    Department,
+    DepartmentKind,
+    Dispatch,
+    Expert,
+    ExpertKind,
+    Kind,
+    Outcome,
+    Status,
+)
 from registry.filters import OrgSubtreeFilter, SearchFilter
 
 QUEUES = [
@@ -28,12 +39,16 @@ class CaseFilter(df.FilterSet):
     org = OrgSubtreeFilter(label=_("组织代码"))
     submitted_from = df.DateFilter(label=_("提交日期自"), field_name="submitted_at", lookup_expr="date__gte")
     submitted_to = df.DateFilter(label=_("提交日期至"), field_name="submitted_at", lookup_expr="date__lte")
+    outcome = df.ChoiceFilter(label=_("办理结果"), choices=Outcome.choices, empty_label=_("全部"))
+    decided_from = df.DateFilter(label=_("结果日期自"), field_name="decided_at", lookup_expr="date__gte")
+    decided_to = df.DateFilter(label=_("结果日期至"), field_name="decided_at", lookup_expr="date__lte")
     ordering = df.OrderingFilter(fields=(("submitted_at", "submitted_at"), ("due_on", "due_on"),
                                          ("priority", "priority"), ("status", "status")))
 
     class Meta:
         model = Case
-        fields = ["q", "queue", "kind", "status", "channel", "org", "submitted_from", "submitted_to"]
+        fields = ["q", "queue", "kind", "status", "channel", "org", "submitted_from", "submitted_to", "outcome",
+                  "decided_from", "decided_to"]
 
     @property
     def qs(self):

@@ -97,11 +97,13 @@ def intake_org(code: str | None):
 
 def public_status(case) -> dict:
     """What the applicant may see: the status and the public entries of the timeline, nothing else."""
+    from django.utils import timezone
+
     events = case.events.filter(public=True).order_by("at", "pk")
     return {
         "number": case.number,
         "status": case.status,
         "status_display": str(case.get_status_display()),
-        "submitted_at": case.submitted_at.isoformat(),
-        "updates": [{"at": e.at.isoformat(), "status": e.status, "text": e.note} for e in events],
+        "submitted_at": timezone.localtime(case.submitted_at).isoformat(),
+        "updates": [{"at": timezone.localtime(e.at).isoformat(), "status": e.status, "text": e.note} for e in events],
     }

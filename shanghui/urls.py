@@ -22,6 +22,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("orgs/", include("orgs.urls")),
     path("registry/", include("registry.urls")),
+    path("cases/", include("cases.urls")),
+    path("", include("cases.public_urls")),
     path("pairing/", include("pairing.urls")),
     path("pairing/", include("pairing.urls")),
     path("stats/", include("stats.urls")),
