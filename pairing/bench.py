@@ -69,15 +69,14 @@ def province(helpers: int = 100_000, beneficiaries: int = 1_000_000, capacity: i
     rng = np.random.default_rng(seed)
     started = time.perf_counter()
     # Candidates come from the beneficiary's neighbourhood: helpers numbered near it, as a
-    # regional sort would give; scores are the weighted components' usual range.
-    centre = (np.arange(beneficiaries, dtype=np.int64) * helpers // beneficiaries)
+    # regional sort would give, `drawn` distinct ones 50 apart with a jitter; scores in the
+    # weighted components' usual range.
+    centre = np.arange(beneficiaries, dtype=np.int64) * helpers // beneficiaries
+    offsets = np.arange(drawn, dtype=np.int64) * 50 - drawn * 25
     arc_b = np.repeat(np.arange(beneficiaries, dtype=np.int64), drawn)
-    arc_h = (np.repeat(centre, drawn) + rng.integers(-500, 500, size=beneficiaries * drawn)) % helpers
+    arc_h = (np.repeat(centre, drawn) + np.tile(offsets, beneficiaries)
+             + rng.integers(0, 50, size=beneficiaries * drawn)) % helpers
     arc_s = np.round(rng.random(beneficiaries * drawn) * 7.0, 3)
-    # Duplicate (helper, beneficiary) draws would be parallel arcs: keep the first of each.
-    _u, first = np.unique(arc_h * beneficiaries + arc_b, return_index=True)
-    first.sort()
-    arc_h, arc_b, arc_s = arc_h[first], arc_b[first], arc_s[first]
     t_drawn = time.perf_counter()
     keep = optimizer.top_k(arc_b, arc_s, k)
     arc_h, arc_b, arc_s = arc_h[keep], arc_b[keep], arc_s[keep]

@@ -201,7 +201,11 @@ def top_k(arc_b: np.ndarray, arc_score: np.ndarray, k: int) -> np.ndarray:
     """Indices of the best `k` candidates of every beneficiary (ties broken by position)."""
     if len(arc_b) == 0:
         return np.zeros(0, dtype=np.int64)
-    order = np.lexsort((-arc_score, arc_b))
+    # One stable sort on a single integer key (beneficiary, then cost) is several times
+    # faster than a two-key lexsort on tens of millions of candidates.
+    cost = -to_cost(arc_score)
+    key = arc_b.astype(np.int64) * (int(cost.max()) + 1) + (int(cost.max()) - cost)
+    order = np.argsort(key, kind="stable")
     sorted_b = arc_b[order]
     starts = np.flatnonzero(np.r_[True, sorted_b[1:] != sorted_b[:-1]])
     group_start = np.repeat(starts, np.diff(np.r_[starts, len(sorted_b)]))
