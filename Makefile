@@ -41,6 +41,12 @@ test: install chromium fonts
 test-fast: install
 	$(PY) -m pytest -m "not browser"
 
+# Benchmarks at province scale (BENCH_PEOPLE, default 1,000,000) on DATABASE_URL, by default on
+# their own SQLite file var/bench.sqlite3 (never the demo database); see docs/benchmarks.md.
+BENCH_PEOPLE ?= 1000000
+bench: install
+	BENCH_PEOPLE=$(BENCH_PEOPLE) $(PY) manage.py bench
+
 lint: install
 	$(VENV)/bin/ruff check .
 

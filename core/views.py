@@ -1,33 +1,29 @@
 """The home page (the counts of the user's scope) and the pages of background jobs."""
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from core import jobs as jobs_lib
+from core.counts import scope_counts
 from core.htmx import render_page
 from orgs.models import Organization
-from registry.models import Category, Enterprise, Membership, Person
+from registry.models import Category
 
 
 @login_required
 def home(request):
-    """Counts of organizations, people, enterprises and members inside the user's subtrees."""
+    """Counts of organizations, people, enterprises and members inside the user's subtrees.
+
+    Large scopes are counted at most every few minutes (core.counts) and labelled "约".
+    """
     user = request.user
-    people = Person.objects.visible_to(user).active()
-    by_category = dict(people.values_list("category").annotate(n=Count("id")).values_list("category", "n"))
+    counts = scope_counts(user)
+    by_category = counts["by_category"]
     context = {
-        "counts": {
-            "organizations": Organization.objects.visible_to(user).count(),
-            "people": sum(by_category.values()),
-            "enterprises": Enterprise.objects.visible_to(user).count(),
-            "members": Membership.objects.visible_to(user).filter(left_on__isnull=True).count(),
-        },
+        "counts": counts,
         "by_category": [(label, by_category.get(value, 0), value) for value, label in Category.choices],
-        "by_country": list(
-            people.exclude(country="").values_list("country").annotate(n=Count("id")).order_by("-n")[:8]
-        ),
+        "by_country": counts["by_country"],
         "roots": _scope_roots(user),
     }
     return render(request, "core/home.html", context)

@@ -273,6 +273,37 @@ def record_payment(*, by, membership: Membership, year: int, amount: Decimal, pa
     return payment
 
 
+def dues_statements(memberships, until_year: int) -> list[tuple[Membership, list[dict]]]:
+    """`dues_statement` of several memberships in two queries (a detail page lists them all)."""
+    memberships = list(memberships)
+    if not memberships:
+        return []
+    spans = {m.pk: (m.joined_on.year if m.joined_on else until_year,
+                    min(until_year, m.left_on.year) if m.left_on else until_year) for m in memberships}
+    first, last = min(s for s, _e in spans.values()), max(e for _s, e in spans.values())
+    rates = {
+        (org_id, role, year): amount
+        for org_id, role, year, amount in DuesRate.objects.filter(
+            org_id__in={m.org_id for m in memberships}, year__range=(first, last)
+        ).values_list("org_id", "role", "year", "amount")
+    }
+    paid = {
+        (mid, year): total
+        for mid, year, total in DuesPayment.objects.filter(membership__in=memberships, year__range=(first, last))
+        .values_list("membership_id", "year").annotate(total=Sum("amount")).values_list("membership_id", "year", "total")
+    }
+    result = []
+    for m in memberships:
+        start, end = spans[m.pk]
+        rows = []
+        for year in range(start, end + 1):
+            due = rates.get((m.org_id, m.role, year), Decimal("0.00"))
+            got = paid.get((m.pk, year)) or Decimal("0.00")
+            rows.append({"year": year, "due": due, "paid": got, "owed": max(due - got, Decimal("0.00"))})
+        result.append((m, rows))
+    return result
+
+
 def dues_statement(membership: Membership, until_year: int) -> list[dict]:
     """Per year since joining: the fee due for the member's position, what was paid, what is owed."""
     start = membership.joined_on.year if membership.joined_on else until_year

@@ -34,7 +34,7 @@ from types import SimpleNamespace
 
 import phonenumbers
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from faker.providers.person.zh_CN import Provider as ZhNames

@@ -1,0 +1,381 @@
+"""`manage.py bench [--people N] [--repeat N] [--format json]`: Shanghui's speed at province scale.
+
+Builds (or reuses, when the same scale is already there) a demo province of `--people`
+people (default `BENCH_PEOPLE` or 1,000,000) on the database of DATABASE_URL, then measures
+each figure beside a reference taken in the same run on the same data, so that a reader sees
+Shanghui's overhead, not only a time:
+
+- search through the API (token, Django's test client, the whole request: middleware,
+  filters, serialisation) beside the same full-text query in raw SQL;
+- the filtered people list and the person detail page through the web UI beside the same
+  queries in raw SQL;
+- the demo build time (records per second);
+- export and import rows/s and peak memory (each in its own process: `manage.py export`,
+  `manage.py import --dry-run`), when core.exporting and core.importing are installed.
+
+Without DATABASE_URL the benchmark runs on its own SQLite file (var/bench.sqlite3), never on
+the demo database.
+"""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.utils.translation import gettext as _
+
+BENCH_USER = "bench"
+BENCH_ORG = "zjql"  # 浙江省侨联: the largest subtree, so the scope filter is as wide as it gets
+TWO_CHAR_WORDS = ["建国", "志强", "秀英", "丽华", "海燕", "国强", "桂英", "晓东"]
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0-100) of the values, nearest rank."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
+
+
+def timed(fn, repeat: int, warmup: int = 2) -> dict:
+    """p50/p95 in milliseconds of `fn(i)` over `repeat` calls after `warmup` calls."""
+    for i in range(warmup):
+        fn(i)
+    samples = []
+    for i in range(repeat):
+        started = time.perf_counter()
+        fn(i)
+        samples.append((time.perf_counter() - started) * 1000)
+    return {"p50_ms": round(statistics.median(samples), 2), "p95_ms": round(percentile(samples, 95), 2),
+            "n": repeat}
+
+
+def raw(sql: str, params) -> None:
+    """Execute one query and fetch every row, as the reference for an ORM-built page."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        cursor.fetchall()
+
+
+def machine() -> dict:
+    """Cores, memory and software of this machine."""
+    memory = None
+    try:
+        with open("/proc/meminfo") as f:
+            memory = round(int(f.readline().split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    return {"cores": os.cpu_count(), "memory_gb": memory, "python": platform.python_version(),
+            "database": connection.vendor, "database_version": _db_version()}
+
+
+def _db_version() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()" if connection.vendor == "postgresql" else "SELECT sqlite_version()")
+        return cursor.fetchone()[0].split(" on ")[0]
+
+
+class Command(BaseCommand):
+    """Build or reuse a province-scale dataset and print the figures beside their references."""
+
+    help = _("在独立的数据库上生成省级规模数据并测量搜索、列表、详情、导入导出的速度。")
+
+    def add_arguments(self, parser):
+        """--people, --repeat, --no-io and --format."""
+        parser.add_argument("--people", type=int, default=int(os.environ.get("BENCH_PEOPLE", 1_000_000)),
+                            help=_("人员数量（默认 BENCH_PEOPLE 或 1,000,000）"))
+        parser.add_argument("--repeat", type=int, default=int(os.environ.get("BENCH_REPEAT", 60)),
+                            help=_("每项测量的请求次数"))
+        parser.add_argument("--no-io", action="store_true", help=_("不测导入导出"))
+        parser.add_argument("--format", choices=["text", "json"], default="text", help=_("输出格式"))
+
+    def handle(self, *args, people, repeat, no_io, format, **options):
+        """Re-run on the bench file without DATABASE_URL; otherwise build or reuse, then measure."""
+        if not os.environ.get("DATABASE_URL"):
+            return self._rerun_on_bench_file()
+        self.verbose = format == "text"
+        report = {"date": time.strftime("%Y-%m-%d %H:%M %Z"), "machine": machine(), "people": people}
+        report["build"] = self.dataset(people)
+        from django.contrib.auth import get_user_model
+
+        self.user = get_user_model().objects.get(username=BENCH_USER)
+        self.user_paths = None
+        report["search"] = self.bench_search(repeat)
+        report["list"] = self.bench_list(repeat)
+        report["detail"] = self.bench_detail(repeat)
+        report["io"] = None if no_io else self.bench_io()
+        if format == "json":
+            self.stdout.write(json.dumps(report, ensure_ascii=False))
+        else:
+            self.print_text(report)
+
+    def _rerun_on_bench_file(self):
+        path = Path(settings.BASE_DIR) / "var" / "bench.sqlite3"
+        path.parent.mkdir(exist_ok=True)
+        env = dict(os.environ, DATABASE_URL=f"sqlite:///{path}")
+        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], env=env, check=True,
+                       cwd=settings.BASE_DIR)
+        code = subprocess.run([sys.executable, "manage.py", "bench", *sys.argv[2:]], env=env,
+                              cwd=settings.BASE_DIR).returncode
+        if code:
+            raise CommandError(_("基准测试失败。"))
+
+    def log(self, message: str) -> None:
+        """Progress on stderr (stdout carries the figures or the JSON document)."""
+        if self.verbose:
+            self.stderr.write(message)
+
+    # ---- dataset ------------------------------------------------------------------------
+
+    def dataset(self, people: int) -> dict:
+        """Reuse the data when it has this scale; otherwise empty the bench database and build it."""
+        from django.contrib.auth import get_user_model
+
+        from orgs.models import Organization
+        from registry.models import Person
+
+        User = get_user_model()
+        meta_file = Path(settings.BASE_DIR) / "var" / f"bench-{connection.vendor}-{connection.settings_dict['NAME']}"
+        meta_file = meta_file.with_name(meta_file.name.replace("/", "_") + ".json")
+        if Organization.objects.exists():
+            if not User.objects.filter(username=BENCH_USER).exists():
+                raise CommandError(_("这个数据库不是基准测试生成的（没有 bench 用户），请换一个数据库。"))
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT MAX(id) FROM registry_person")
+                existing = cursor.fetchone()[0] or 0
+            if existing == people and Person.objects.filter(pk=people).exists():
+                previous = json.loads(meta_file.read_text()) if meta_file.exists() else {}
+                self.log(_("沿用已有的 %(n)s 人数据。") % {"n": people})
+                return {**previous, "reused": True}
+            self.log(_("清空基准测试数据库……"))
+            call_command("flush", "--noinput", verbosity=0)
+        self.log(_("生成 %(n)s 人的数据……") % {"n": people})
+        started = time.monotonic()
+        out = _Capture()
+        call_command("demo", people=people, format="json", stdout=out)
+        seconds = round(time.monotonic() - started, 1)
+        counts = json.loads(out.text)["counts"]
+        from accounts import services as accounts
+
+        bench, _pw = accounts.create_user(by=None, username=BENCH_USER, password=None, check_password=False)
+        accounts.grant_role(by=None, user=bench, org=Organization.objects.get(code=BENCH_ORG),
+                            role="administrator", personal_data=True)
+        rows = sum(counts.values())
+        build = {"seconds": seconds, "people": counts["registry.Person"], "rows": rows,
+                 "rows_per_s": round(rows / seconds), "counts": counts, "reused": False}
+        meta_file.parent.mkdir(exist_ok=True)
+        meta_file.write_text(json.dumps(build))
+        return build
+
+    # ---- search -------------------------------------------------------------------------
+
+    def samples(self, n: int = 20) -> list:
+        """People spread over the table, inside the bench user's scope."""
+        from registry.models import Person
+
+        step = max(1, Person.objects.order_by("-pk").values_list("pk", flat=True)[0] // n)
+        qs = Person.objects.visible_to(self.user).active().filter(name__regex=r"^.{3}$")
+        found = []
+        for start in range(1, step * n, step):
+            p = qs.filter(pk__gte=start).order_by("pk").only("pk", "name", "org").first()
+            if p:
+                found.append(p)
+        return found
+
+    def bench_search(self, repeat: int) -> dict:
+        """API search (p50/p95) beside the same FTS5/tsvector query in raw SQL, per kind of query."""
+        import opencc
+        from django.test import Client
+        from pypinyin import lazy_pinyin
+        from rest_framework.authtoken.models import Token
+
+        from accounts.access import paths_for
+        from core import search
+
+        token, _created = Token.objects.get_or_create(user=self.user)
+        client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Token {token.key}")
+        s2t = opencc.OpenCC("s2t")
+        people = self.samples()
+        kinds = {
+            "name_fragment": [p.name[1:] for p in people],
+            "pinyin": ["".join(lazy_pinyin(p.name)) for p in people],
+            "traditional": [s2t.convert(p.name) for p in people],
+            "surname_1char": ["王"],
+            "word_2char": TWO_CHAR_WORDS,
+        }
+        paths = paths_for(self.user)
+        results = {}
+        for kind, queries in kinds.items():
+            self.log(_("搜索：%(k)s") % {"k": kind})
+            hits = []
+
+            def through_api(i, queries=queries, hits=hits):
+                response = client.get("/api/people/", {"q": queries[i % len(queries)]}, secure=True)
+                if response.status_code != 200:
+                    raise CommandError(f"/api/people/ answered {response.status_code}")
+                hits.append(response.json()["count"])
+
+            def in_sql(i, queries=queries):
+                terms = search.query_terms(queries[i % len(queries)])
+                if connection.vendor == "postgresql":
+                    raw("SELECT object_id FROM core_searchentry WHERE model = %s AND tsv @@ to_tsquery('simple', %s) "
+                        "LIMIT %s", ["registry.person", search._tsquery(terms, paths), search.MAX_CANDIDATES])
+                else:
+                    raw("SELECT e.object_id FROM core_search_fts f JOIN core_searchentry e ON e.id = f.rowid "
+                        "WHERE core_search_fts MATCH %s AND e.model = %s LIMIT %s",
+                        [search._fts_query(terms, paths), "registry.person", search.MAX_CANDIDATES])
+
+            api = timed(through_api, repeat)
+            results[kind] = {"example": queries[0], "api": api, "sql": timed(in_sql, repeat),
+                             "hits_median": statistics.median(hits)}
+        return results
+
+    # ---- list and detail ----------------------------------------------------------------
+
+    def web_client(self):
+        """A logged-in browser stand-in (Django's test client)."""
+        from django.test import Client
+
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.force_login(self.user)
+        return client
+
+    def bench_list(self, repeat: int) -> dict:
+        """Filtered people list pages through the web UI beside the list query in raw SQL."""
+        from types import SimpleNamespace
+
+        from registry.filters import PersonFilter
+        from registry.models import Person
+
+        client = self.web_client()
+        filters = {
+            "category_country": {"category": "overseas_chinese", "country": "IT"},
+            "org_subtree_region": {"org": "qtql", "home_region": "331121"},
+            "page_5_category": {"category": "relative", "page": "5"},
+        }
+        results = {}
+        for name, params in filters.items():
+            self.log(_("列表：%(k)s") % {"k": name})
+            qs = Person.objects.visible_to(self.user).active().select_related("org").order_by("-id")
+            data = {k: v for k, v in params.items() if k != "page"}
+            page = int(params.get("page", 1))
+            fs = PersonFilter(data, queryset=qs, request=SimpleNamespace(user=self.user, GET=data))
+            sql, sql_params = fs.qs[(page - 1) * 50:page * 50 + 1].query.sql_with_params()
+
+            def through_web(i, params=params):
+                response = client.get("/people/", params, secure=True)
+                if response.status_code != 200:
+                    raise CommandError(f"/people/ answered {response.status_code}")
+
+            results[name] = {"params": params, "web": timed(through_web, repeat),
+                             "sql": timed(lambda i, s=sql, p=sql_params: raw(s, p), repeat)}
+        return results
+
+    def bench_detail(self, repeat: int) -> dict:
+        """Person detail pages through the web UI beside the person's row and memberships in raw SQL."""
+        client = self.web_client()
+        ids = [p.pk for p in self.samples(40)]
+
+        def through_web(i):
+            response = client.get(f"/people/{ids[i % len(ids)]}/", secure=True)
+            if response.status_code != 200:
+                raise CommandError(f"/people/{ids[i % len(ids)]}/ answered {response.status_code}")
+
+        def in_sql(i):
+            pk = ids[i % len(ids)]
+            raw("SELECT p.*, o.* FROM registry_person p JOIN orgs_organization o ON o.id = p.org_id "
+                "WHERE p.id = %s", [pk])
+            raw("SELECT m.*, o.* FROM registry_membership m JOIN orgs_organization o ON o.id = m.org_id "
+                "WHERE m.person_id = %s", [pk])
+
+        self.log(_("详情页"))
+        return {"web": timed(through_web, repeat), "sql": timed(in_sql, repeat)}
+
+    # ---- import and export --------------------------------------------------------------
+
+    def bench_io(self) -> dict | None:
+        """Export every person of the scope, then import that file (dry run), each in its own process."""
+        base = Path(settings.BASE_DIR)
+        if not (base / "core" / "exporting.py").exists() or not (base / "core" / "importing").exists():
+            return None
+        results = {}
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "people.xlsx"
+            self.log(_("导出……"))
+            results["export"] = self._child(["export", "people", "--out", str(out), "--user", BENCH_USER,
+                                             "--format", "json"])
+            if out.exists():
+                self.log(_("导入（试运行）……"))
+                results["import_dry_run"] = self._child(["import", "people", str(out), "--user", BENCH_USER,
+                                                         "--dry-run", "--format", "json"])
+        return results
+
+    def _child(self, args: list[str]) -> dict:
+        """Run a manage.py command in a child process: wall time, rows/s and its own peak RSS."""
+        started = time.monotonic()
+        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+            proc = subprocess.Popen([sys.executable, "manage.py", *args], stdout=out, stderr=err,
+                                    cwd=settings.BASE_DIR, env=os.environ.copy())
+            _pid, status, usage = os.wait4(proc.pid, 0)
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            seconds = time.monotonic() - started
+            out.seek(0)
+            err.seek(0)
+            text, error = out.read().decode(), err.read().decode()
+        result = {"seconds": round(seconds, 1), "peak_rss_mb": round(usage.ru_maxrss / 1024)}
+        if proc.returncode:
+            return {**result, "error": error.strip().splitlines()[-1:] or ["exit " + str(proc.returncode)]}
+        try:
+            rows = json.loads(text.strip().splitlines()[-1])["rows"]
+        except (ValueError, KeyError, IndexError):
+            return {**result, "error": ["no JSON summary"]}
+        return {**result, "rows": rows, "rows_per_s": round(rows / seconds)}
+
+    # ---- output -------------------------------------------------------------------------
+
+    def print_text(self, report: dict) -> None:
+        """One line per figure, with its reference."""
+        m, b = report["machine"], report["build"]
+        w = self.stdout.write
+        w(f"Shanghui bench {report['date']}: {m['cores']} cores, {m['memory_gb']} GB, "
+          f"{m['database']} {m['database_version']}, {report['people']:,} people")
+        if b.get("seconds"):
+            w(f"demo build: {b['seconds']} s, {b.get('rows', 0):,} rows ({b.get('rows_per_s', 0):,} rows/s)"
+              + (" [reused]" if b.get("reused") else ""))
+        for kind, r in report["search"].items():
+            w(f"search {kind:15} {r['example']!r:16} API p50 {r['api']['p50_ms']:7.1f} ms p95 "
+              f"{r['api']['p95_ms']:7.1f} ms | raw SQL p50 {r['sql']['p50_ms']:6.1f} p95 {r['sql']['p95_ms']:6.1f} ms"
+              f" | hits {r['hits_median']}")
+        for name, r in report["list"].items():
+            w(f"list   {name:20} web p50 {r['web']['p50_ms']:7.1f} ms p95 {r['web']['p95_ms']:7.1f} ms | "
+              f"raw SQL p50 {r['sql']['p50_ms']:6.1f} p95 {r['sql']['p95_ms']:6.1f} ms")
+        d = report["detail"]
+        w(f"detail {'person':20} web p50 {d['web']['p50_ms']:7.1f} ms p95 {d['web']['p95_ms']:7.1f} ms | "
+          f"raw SQL p50 {d['sql']['p50_ms']:6.1f} p95 {d['sql']['p95_ms']:6.1f} ms")
+        if report["io"] is None:
+            w("export/import: not measured (core.exporting / core.importing absent or --no-io)")
+        else:
+            for name, r in report["io"].items():
+                w(f"{name:14} {json.dumps(r, ensure_ascii=False)}")
+
+
+class _Capture:
+    """A stdout stand-in that keeps what a command writes."""
+
+    def __init__(self):
+        self.text = ""
+
+    def write(self, text):
+        """Keep the text."""
+        self.text += text
+
+    def flush(self):
+        """Nothing buffered."""
