@@ -277,3 +277,14 @@ def test_public_submission_and_tracking(tree):
     spam, _s = services.submit_public(org=tree["hz"], kind="other", subject="buy cheap", description="",
                                       applicant_name="bot", email="bot@example.com", is_spam=True)
     assert spam in Case.objects.all() and spam not in Case.objects.queue()
+
+
+def test_escalate_command(users, tree):
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("escalate_cases", "--format", "json", stdout=out)
+    assert json.loads(out.getvalue()) == {"cases": 0, "dispatches": 0}
