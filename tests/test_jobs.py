@@ -6,7 +6,6 @@ from django.urls import reverse
 from core import jobs
 from core.models import Job, JobStatus
 
-
 # The worker commits and closes connections as in production, so these tests run outside
 # the test-case transaction (the worker would close a connection stuck in one).
 pytestmark = pytest.mark.django_db(transaction=True)
