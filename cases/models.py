@@ -526,3 +526,9 @@ class CaseEvent(models.Model):
 
     def __str__(self):
         return f"{self.case} {self.action}"
+
+    def save(self, *args, **kwargs):
+        """Append only: a timeline entry, once written, is never changed."""
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("case timeline entries are append-only")
+        super().save(*args, **kwargs)

@@ -347,8 +347,10 @@ def dispatch(*, by, case: Case, departments, note: str = "") -> list[Dispatch]:
                        "s": case.subject, "d": d.name, "a": made[-1].acknowledge_due, "b": made[-1].answer_due})
         case.status = Status.DISPATCHED
         case.save(update_fields=["status"])
-        _event(case, "dispatched", by, note=note, public=True,
-               data={"departments": [d.pk for d in departments], "names": [d.name for d in departments]})
+        # The note is an instruction to the departments; the applicant reads only that the case went to them.
+        _event(case, "dispatched", by, note=_("已转交承办部门办理。"), public=True,
+               data={"departments": [d.pk for d in departments], "names": [d.name for d in departments],
+                     "note": note})
     return made
 
 

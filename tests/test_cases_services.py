@@ -288,3 +288,19 @@ def test_escalate_command(users, tree):
     out = io.StringIO()
     call_command("escalate_cases", "--format", "json", stdout=out)
     assert json.loads(out.getvalue()) == {"cases": 0, "dispatches": 0}
+
+
+def test_the_applicant_never_reads_internal_notes_and_the_timeline_is_append_only(users, tree):
+    from cases.intake import public_status
+
+    staff = users["hz_staff"]
+    dept = cf.department(tree["hz"], users["hz_admin"])
+    c = cf.accepted(tree["hz"], staff)
+    services.dispatch(by=staff, case=c, departments=[dept], note="内部：商户有前科")
+    services.reply(by=staff, case=c, text="内部备注", public=False)
+    shown = str(public_status(c))
+    assert "前科" not in shown and "内部备注" not in shown and "已转交承办部门办理" in shown
+    event = c.events.first()
+    event.note = "改写"
+    with pytest.raises(ValueError):
+        event.save()
