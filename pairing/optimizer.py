@@ -21,7 +21,7 @@ SCALE = 1000  # scores become integer costs in thousandths
 
 NO_CANDIDATE = "no_candidate"
 CAPACITY_EXHAUSTED = "capacity_exhausted"
-LOCKED_OVER_CAPACITY = "locked_over_capacity"
+PRUNED = "pruned"  # had candidates, but none among any beneficiary's best K
 
 
 class Infeasible(ValueError):

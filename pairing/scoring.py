@@ -80,6 +80,7 @@ class Side:
     lon: np.ndarray
     limit: np.ndarray       # capacity (helpers) or how many helpers (beneficiaries)
     past: np.ndarray        # 0–1
+    had_candidates: np.ndarray | None = None  # helpers: any allowed pair before top-K pruning
 
 
 def build_sides(helpers: list[dict], beneficiaries: list[dict]) -> tuple[Side, Side]:
@@ -174,9 +175,10 @@ def allowed(H: Side, B: Side, hi: np.ndarray, bi: np.ndarray, rules: Rules) -> n
 
 
 def candidates(H: Side, B: Side, rules: Rules, weights: dict, k: int | None = None,
-               forbidden: set[tuple[int, int]] = frozenset(), progress=None):
+               forbidden: set[tuple[int, int]] = frozenset(), progress=None, seen: dict | None = None):
     """Every allowed pair's (helper position, beneficiary position, score), scored chunk by chunk;
-    with `k`, only each beneficiary's best k. Forbidden pairs are given as (helper id, beneficiary id)."""
+    with `k`, only each beneficiary's best k. Forbidden pairs are given as (helper id, beneficiary id).
+    `seen`, when given, receives "helpers": which helpers had an allowed pair before pruning."""
     from pairing.optimizer import top_k
 
     n_h, n_b = len(H.ids), len(B.ids)
@@ -190,6 +192,7 @@ def candidates(H: Side, B: Side, rules: Rules, weights: dict, k: int | None = No
         forbidden_keys = np.array([h_pos[h] * n_b + b_pos[b] for h, b in forbidden if h in h_pos and b in b_pos],
                                   dtype=np.int64)
     step = max(1, CHUNK_PAIRS // n_h)
+    had_h = np.zeros(n_h, dtype=bool)
     out_h, out_b, out_s = [], [], []
     for start in range(0, n_b, step):
         bs = np.arange(start, min(n_b, start + step), dtype=np.int64)
@@ -199,6 +202,7 @@ def candidates(H: Side, B: Side, rules: Rules, weights: dict, k: int | None = No
         if forbidden_keys is not None and len(forbidden_keys):
             ok &= ~np.isin(hi * n_b + bi, forbidden_keys)
         hi, bi = hi[ok], bi[ok]
+        had_h[hi] = True
         s = score(components(H, B, hi, bi, rules.max_km), weights)
         if k:
             keep = top_k(bi, s, k)
@@ -208,4 +212,6 @@ def candidates(H: Side, B: Side, rules: Rules, weights: dict, k: int | None = No
         out_s.append(s)
         if progress:
             progress(min(n_b, start + step), n_b)
+    if seen is not None:
+        seen["helpers"] = had_h
     return np.concatenate(out_h), np.concatenate(out_b), np.concatenate(out_s)

@@ -50,6 +50,7 @@ AUTO_K = 20                   # … this many candidates, unless the programme s
 REASONS = {
     optimizer.NO_CANDIDATE: gettext_lazy("在约束条件内没有可结对的对象"),
     optimizer.CAPACITY_EXHAUSTED: gettext_lazy("可结对的对象名额均已用完"),
+    optimizer.PRUNED: gettext_lazy("不在任何受助方得分最高的K个候选之中"),
 }
 
 
@@ -236,8 +237,10 @@ def build_instance(program: Program, k: int | None = None, progress=None):
     locked_ids = {(h, b) for kind, h, b in rules if kind == RuleKind.LOCK}
     locked_ids |= set(Pair.objects.filter(program=program, status=PairStatus.ACTIVE, locked=True)
                       .values_list("helper_id", "beneficiary_id"))
+    seen: dict = {}
     arc_h, arc_b, arc_s = scoring.candidates(H, B, rules_of(program), weights, k=k, forbidden=forbidden,
-                                             progress=progress)
+                                             progress=progress, seen=seen)
+    H.had_candidates = seen.get("helpers")
     h_pos = {int(x): i for i, x in enumerate(H.ids)}
     b_pos = {int(x): i for i, x in enumerate(B.ids)}
     locked = []
@@ -303,6 +306,10 @@ def execute_run(run: Run, progress=None) -> Run:
         run.refresh_from_db()
         return run
     parts = scoring.components(H, B, solution.pair_h, solution.pair_b, program.max_distance_km)
+    had = H.had_candidates
+    for i, reason in solution.unpaired_helpers.items():
+        if reason == optimizer.NO_CANDIDATE and had is not None and had[i]:
+            solution.unpaired_helpers[i] = optimizer.PRUNED
     unpaired = ([[int(H.ids[i]), Side.HELPER, r] for i, r in sorted(solution.unpaired_helpers.items())]
                 + [[int(B.ids[i]), Side.BENEFICIARY, r] for i, r in sorted(solution.unpaired_beneficiaries.items())])
     counts: dict[str, int] = {}

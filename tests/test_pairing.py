@@ -204,3 +204,26 @@ def test_participants_import_through_the_shared_pipeline(program, users, tree, t
     assert (report.created, report.updated) == (0, 2)
     report = run_import("pairing_participants", sheet, by=users["wz_staff"], org=tree["wz"], valid_only=True)
     assert report.created == 0 and report.updated == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_large_runs_go_to_the_worker_with_progress(users, tree, django_capture_on_commit_callbacks):
+    from core.models import Job, JobStatus
+    from tests.test_jobs import run_worker
+
+    by = users["hz_staff"]
+    p = services.create_program(by=by, org=tree["hz"], code="hz-big", name="大项目", kind="liaison", capacity=3)
+    for i in range(3):
+        services.add_participant(by=by, program=p, side="helper", name=f"理事{i}", strengths="培训")
+    for i in range(7):
+        services.add_participant(by=by, program=p, side="beneficiary", name=f"会员{i}", needs="培训")
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.start_run(by=by, program=p, k=2)
+    run_worker()
+    run.refresh_from_db()
+    job = Job.objects.get(pk=run.job_id)
+    # Equal scores: with K = 2 every member keeps the same two directors (6 places) and one stays out.
+    assert job.status == JobStatus.SUCCEEDED and job.result["pairs"] == 6 and job.total == 7
+    assert run.status == RunStatus.DONE and run.pruned_k == 2 and run.pairs == 6
+    assert [(r["side"], r["reason"]) for r in services.unpaired_rows(run)] == [
+        ("helper", "pruned"), ("beneficiary", "capacity_exhausted")]
