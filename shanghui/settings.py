@@ -209,6 +209,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "CaseKindEnum": "cases.models.Kind", "CaseStatusEnum": "cases.models.Status",
+        "CaseChannelEnum": "cases.models.Channel", "DepartmentKindEnum": "cases.models.DepartmentKind",
+        "ExpertKindEnum": "cases.models.ExpertKind", "ReferralKindEnum": "cases.models.ReferralKind",
+    },
     # The schema is checked by the test suite (tests/test_api.py), not by `check --deploy`,
     # where enum-name collisions between apps' `kind` fields would fail a deployment.
     "ENABLE_DJANGO_DEPLOY_CHECK": False,
