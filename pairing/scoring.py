@@ -8,7 +8,8 @@ programme's weights (`DEFAULT_WEIGHTS` where it sets none):
 - `industry`: 1 in the same industry section (GB/T 4754), else 0;
 - `distance`: 1 − d / reference when both have coordinates (the programme's limit, or 50 km), else 0;
 - `size`: 1 when the helper is larger than the beneficiary, 0.5 the same size class, else 0;
-- `past`: the helper's past results (0–1), from its completed pairs.
+- `past`: the helper's past results (0–1): the share of its finished pairs, in any programme, that
+  recorded a result (services.past_results); the participant's stored value when it has none.
 
 Everything here works on numpy arrays, so that 130 × 8,395 pairs score in a blink.
 """

@@ -217,6 +217,31 @@ def _participants(program: Program, side: str) -> list[dict]:
     ]
 
 
+def past_results(program: Program) -> dict[int, float]:
+    """Each helper's share of finished pairs that recorded a result (funds, orders, income or training),
+    over every programme, recognising the helper by its registry record (or itself when it has none)."""
+    helpers = list(Participant.objects.filter(program=program, side=Side.HELPER)
+                   .values_list("pk", "enterprise_id", "person_id", "member_org_id"))
+    keys = {pk: ("e", e) if e else ("p", p) if p else ("o", o) if o else ("x", pk) for pk, e, p, o in helpers}
+    wanted = Q(helper__enterprise_id__in=[k[1] for k in keys.values() if k[0] == "e"]) | \
+        Q(helper__person_id__in=[k[1] for k in keys.values() if k[0] == "p"]) | \
+        Q(helper__member_org_id__in=[k[1] for k in keys.values() if k[0] == "o"]) | \
+        Q(helper_id__in=[k[1] for k in keys.values() if k[0] == "x"])
+    positive = (Q(follow_ups__funds_delivered__gt=0) | Q(follow_ups__orders_amount__gt=0)
+                | Q(follow_ups__income_increase__gt=0) | Q(follow_ups__people_trained__gt=0))
+    rows = (Pair.objects.filter(wanted, status__in=[PairStatus.COMPLETED, PairStatus.ENDED])
+            .annotate(results=Count("follow_ups", filter=positive))
+            .values_list("helper_id", "helper__enterprise_id", "helper__person_id", "helper__member_org_id",
+                         "results"))
+    tally: dict[tuple, list[int]] = {}
+    for helper_id, e, p, o, results in rows:
+        key = ("e", e) if e else ("p", p) if p else ("o", o) if o else ("x", helper_id)
+        done = tally.setdefault(key, [0, 0])
+        done[0] += 1
+        done[1] += 1 if results else 0
+    return {pk: tally[key][1] / tally[key][0] for pk, key in keys.items() if key in tally}
+
+
 def rules_of(program: Program) -> scoring.Rules:
     """The programme's hard constraints."""
     return scoring.Rules(same_county=program.same_county, same_industry=program.same_industry,
@@ -228,6 +253,9 @@ def build_instance(program: Program, k: int | None = None, progress=None):
     removed, pruned to each beneficiary's best K when asked or when the programme is large) and the
     locked pairs (confirmed locked pairs and lock rules)."""
     helpers, beneficiaries = _participants(program, Side.HELPER), _participants(program, Side.BENEFICIARY)
+    history = past_results(program)
+    for h in helpers:
+        h["past"] = history.get(h["id"], h["past"])
     H, B = scoring.build_sides(helpers, beneficiaries)
     if k is None:
         k = program.top_k or (AUTO_K if len(helpers) * len(beneficiaries) > AUTO_PRUNE_PAIRS else None)

@@ -227,3 +227,14 @@ def test_large_runs_go_to_the_worker_with_progress(users, tree, django_capture_o
     assert run.status == RunStatus.DONE and run.pruned_k == 2 and run.pairs == 6
     assert [(r["side"], r["reason"]) for r in services.unpaired_rows(run)] == [
         ("helper", "pruned"), ("beneficiary", "capacity_exhausted")]
+
+
+def test_past_results_count_in_the_next_programme(program, users, tree):
+    by = users["hz_staff"]
+    run = services.run_program(by=by, program=program)
+    pairs = services.confirm_proposals(by=by, run=run)
+    ecom = [p for p in pairs if p.helper_id == program.h_ecom.pk]
+    services.add_follow_up(by=by, pair=ecom[0], date=dt.date(2024, 5, 1), orders_amount=Decimal("800"))
+    for p in ecom:
+        services.end_pair(by=by, pair=p, status="completed")
+    assert services.past_results(program) == {program.h_ecom.pk: 0.5}
