@@ -5,7 +5,13 @@ count costs more than the page itself.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from functools import cached_property
+
+from django.core.cache import cache
+from django.core.paginator import Paginator as DjangoPaginator
+from rest_framework.pagination import PageNumberPagination
 
 
 @dataclass
@@ -43,3 +49,55 @@ def paginate(queryset, page: str | int | None, per_page: int = 50) -> Page:
     offset = (number - 1) * per_page
     rows = list(queryset[offset : offset + per_page + 1])
     return Page(rows=rows[:per_page], number=number, has_next=len(rows) > per_page, per_page=per_page)
+
+
+COUNT_CAP = 10_000
+COUNT_CACHE_SECONDS = 600
+
+
+class CappedCountPaginator(DjangoPaginator):
+    """Django's paginator whose count is exact up to COUNT_CAP and cached beyond it.
+
+    Counting a million rows on every API page costs more than the page; a bounded count
+    (`SELECT COUNT(*) FROM (… LIMIT 10001)`) costs at most 10,001 index entries, and the
+    rare larger count is taken once per COUNT_CACHE_SECONDS for the same query.
+    """
+
+    approximate = False
+
+    @cached_property
+    def count(self) -> int:
+        """The number of rows, exact below COUNT_CAP, else the cached count (`approximate` set)."""
+        bounded = self.object_list[: COUNT_CAP + 1].count()
+        if bounded <= COUNT_CAP:
+            return bounded
+        sql, params = self.object_list.query.sql_with_params()
+        key = "api-count:" + hashlib.sha1(f"{sql}{params}".encode()).hexdigest()
+        total = cache.get(key)
+        if total is None:
+            total = self.object_list.count()
+            cache.set(key, total, COUNT_CACHE_SECONDS)
+        else:
+            self.approximate = True
+        return total
+
+
+class ApiPagination(PageNumberPagination):
+    """Page numbers as before (`count`, `next`, `previous`, `results`), without a full count on every page.
+
+    Adds `count_approximate`: true when `count` was taken from the cache (up to ten minutes old).
+    """
+
+    django_paginator_class = CappedCountPaginator
+
+    def get_paginated_response(self, data):
+        """DRF's answer plus `count_approximate`."""
+        response = super().get_paginated_response(data)
+        response.data["count_approximate"] = self.page.paginator.approximate
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        """DRF's schema plus `count_approximate`."""
+        schema = super().get_paginated_response_schema(schema)
+        schema["properties"]["count_approximate"] = {"type": "boolean"}
+        return schema

@@ -170,3 +170,23 @@ def test_person_detail_query_count_does_not_grow(client, users, tree, django_ass
     client.force_login(users["zj_admin"])
     with django_assert_max_num_queries(16):
         assert client.get(reverse("registry:person-detail", args=[person.pk])).status_code == 200
+
+
+def test_api_count_is_bounded_then_cached(api, users, tree, monkeypatch):
+    """Past COUNT_CAP the API's `count` is counted once and served from the cache, flagged approximate."""
+    from core import pagination
+
+    cache.clear()
+    monkeypatch.setattr(pagination, "COUNT_CAP", 2)
+    for i in range(4):
+        services.create_person(by=users["zj_admin"], org=tree["hz"], name=f"赵{i}", category="relative")
+    c = api("hz_staff")
+    first = c.get("/api/people/").json()
+    assert (first["count"], first["count_approximate"]) == (4, False)
+    services.create_person(by=users["zj_admin"], org=tree["hz"], name="赵9", category="relative")
+    second = c.get("/api/people/").json()
+    assert (second["count"], second["count_approximate"]) == (4, True)
+    monkeypatch.setattr(pagination, "COUNT_CAP", 100)
+    third = c.get("/api/people/").json()
+    assert (third["count"], third["count_approximate"]) == (5, False)
+    cache.clear()
