@@ -106,3 +106,29 @@ def run(large: bool = True) -> list[dict]:
     if large:
         results.append(province())
     return results
+
+
+def lines(results: list[dict]) -> list[str]:
+    """The figures as text lines, the optimum beside the greedy pass."""
+    out = []
+    for r in results:
+        out.append(
+            f"{r['name']}: {r['candidates']:,} candidates; min-cost flow {r['solve_s']} s wall "
+            f"({r['solve_cpu_s']} s CPU), total {r['objective']:,} for {r['pairs']:,} pairs | greedy "
+            f"{r['greedy_s']} s wall ({r['greedy_cpu_s']} s CPU), total {r['greedy_objective']:,} for "
+            f"{r['greedy_pairs']:,} pairs | optimum +{r['gain_percent']}% | whole run {r['total_s']} s wall "
+            f"({r['total_cpu_s']} s CPU), peak {r['peak_mb']:,} MB")
+    return out
+
+
+def run_isolated(large: bool = True) -> list[dict]:
+    """`run()` in its own process (`manage.py pairing bench`), so that peak memory is the optimizer's alone."""
+    import json
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    args = [sys.executable, "manage.py", "pairing", "bench", *(["--large"] if large else [])]
+    done = subprocess.run(args, cwd=settings.BASE_DIR, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)

@@ -112,6 +112,13 @@ class Command(BaseCommand):
         report["list"] = self.bench_list(repeat)
         report["detail"] = self.bench_detail(repeat)
         report["io"] = None if no_io else self.bench_io()
+        from django.apps import apps
+
+        if apps.is_installed("pairing"):
+            from pairing import bench as pairing_bench
+
+            self.log("pairing optimizer ...")
+            report["pairing"] = pairing_bench.run_isolated(large=True)
         if format == "json":
             self.stdout.write(json.dumps(report, ensure_ascii=False))
         else:
@@ -365,6 +372,11 @@ class Command(BaseCommand):
         else:
             for name, r in report["io"].items():
                 w(f"{name:14} {json.dumps(r, ensure_ascii=False)}")
+        if report.get("pairing"):
+            from pairing import bench as pairing_bench
+
+            for line in pairing_bench.lines(report["pairing"]):
+                w(line)
 
 
 class _Capture:
