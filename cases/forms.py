@@ -4,9 +4,9 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import paths_for
-from cases.models import Case, Department, Expert, Kind, MediationRoom, ReferralKind
+from cases.models import Case, Department, Expert, Kind, MediationRoom, ReferralKind, Step
 from core.forms import StyledFormMixin
-from core.scoping import CHANGE, orgs_q
+from core.scoping import CHANGE, MANAGE, orgs_q
 from orgs.models import Organization
 
 
@@ -223,6 +223,19 @@ class ShiftForm(_Styled):
         super().__init__(*args, **kwargs)
         self.fields["room"].queryset = MediationRoom.objects.visible_to(user, CHANGE)
         self.fields["mediators"].queryset = Expert.objects.visible_to(user).filter(kind="mediator")
+
+
+class DeadlineForm(_Styled):
+    """The working days a step may take, for one kind of case or all, in an organization's subtree."""
+
+    org = forms.ModelChoiceField(label=_("组织"), queryset=Organization.objects.none())
+    kind = forms.ChoiceField(label=_("诉求类型"), required=False, choices=[("", _("所有类型")), *Kind.choices])
+    step = forms.ChoiceField(label=_("环节"), choices=Step.choices)
+    working_days = forms.IntegerField(label=_("时限（工作日）"), min_value=1, max_value=365)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = _orgs(user, MANAGE)
 
 
 class PublicIntakeForm(_Styled):

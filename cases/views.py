@@ -19,7 +19,17 @@ from accounts.access import can, paths_for
 from cases import forms as f
 from cases import intake, services
 from cases.filters import CaseFilter
-from cases.models import Attachment, Case, Department, Dispatch, Expert, MediationRoom, Referral, Status
+from cases.models import (
+    Attachment,
+    Case,
+    DeadlineRule,
+    Department,
+    Dispatch,
+    Expert,
+    MediationRoom,
+    Referral,
+    Status,
+)
 from core.audit import history
 from core.forms import add_service_errors
 from core.htmx import render_page
@@ -244,7 +254,14 @@ def setup(request):
     if request.method == "POST":
         which = request.POST.get("form")
         try:
-            if which == "shift":
+            if which == "deadline":
+                form = f.DeadlineForm(request.POST, prefix="deadline", user=user)
+                bound["deadline"] = form
+                if form.is_valid():
+                    services.set_deadline(by=user, **form.cleaned_data)
+                    messages.success(request, _("已保存办理时限。"))
+                    return redirect("cases:setup")
+            elif which == "shift":
                 form = f.ShiftForm(request.POST, prefix="shift", user=user)
                 bound["shift"] = form
                 if form.is_valid():
@@ -275,6 +292,9 @@ def setup(request):
         "expert_form": bound.get("expert") or f.ExpertForm(prefix="expert", user=user),
         "room_form": bound.get("room") or f.RoomForm(prefix="room", user=user),
         "shift_form": bound.get("shift") or f.ShiftForm(prefix="shift", user=user),
+        "deadline_form": bound.get("deadline") or f.DeadlineForm(prefix="deadline", user=user),
+        "deadlines": DeadlineRule.objects.visible_to(user).select_related("org").order_by("org__path", "step"),
+        "may_manage": paths_for(user, "manage") != [],
     }
     return render(request, "cases/setup.html", context)
 

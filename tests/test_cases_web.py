@@ -124,3 +124,17 @@ def test_public_intake_page_and_tracking(tree, settings):
     assert 'data-status="submitted"' in r.content.decode() and "13912345678" not in r.content.decode()
     assert web.post("/track/", {"number": number, "secret": "WRONG"}).status_code == 404
     assert Client().get("/cases/").status_code == 302  # the staff pages need a login
+
+
+def test_deadlines_are_set_on_the_setup_page(login, users, tree):
+    from cases.models import DeadlineRule
+
+    r = login("hz_admin").post("/cases/setup/", {"form": "deadline", "deadline-org": tree["hz"].pk,
+                                                 "deadline-kind": "", "deadline-step": "resolve",
+                                                 "deadline-working_days": "15"})
+    assert r.status_code == 302
+    assert DeadlineRule.objects.get(org=tree["hz"], step="resolve", kind="").working_days == 15
+    login("hz_staff").post("/cases/setup/", {"form": "deadline", "deadline-org": tree["hz"].pk,
+                                             "deadline-step": "resolve", "deadline-working_days": "3"})
+    assert DeadlineRule.objects.get(org=tree["hz"], step="resolve", kind="").working_days == 15
+    assert "15" in login("hz_admin").get("/cases/setup/").content.decode().split('id="deadlines"')[1]
