@@ -18,4 +18,5 @@ class PairingConfig(AppConfig):
         )
 
         for m in (models.Program, models.Participant, models.PairRule, models.Pair, models.FollowUp):
-            auditlog.register(m)
+            # Only the record's own columns: reverse relations would show as "runs: None → …" in the history.
+            auditlog.register(m, include_fields=[f.name for f in m._meta.concrete_fields])

@@ -48,8 +48,12 @@ class ProgramForm(StyledFormMixin, forms.ModelForm):
 
 
 class ParticipantForm(StyledFormMixin, forms.ModelForm):
-    """Add or edit a helper or beneficiary entered by hand."""
+    """Add or edit a helper or beneficiary: entered by hand, or linked to a registered enterprise or organization."""
 
+    credit_code = forms.CharField(label=_("登记企业的统一社会信用代码"), required=False, max_length=18,
+                                  help_text=_("已在侨情登记的企业：空白的名称、地区、行业、规模从登记信息补全"))
+    org_code = forms.CharField(label=_("登记组织的代码"), required=False, max_length=40,
+                               help_text=_("侨团、商会等组织作为参与方时填写"))
     region = RegionField(label=_("所在地区"), required=False, help_text=_("6位行政区划代码或地区全称，如 义乌市"))
 
     class Meta:
@@ -58,12 +62,37 @@ class ParticipantForm(StyledFormMixin, forms.ModelForm):
                   "latitude", "longitude", "capacity", "past_results", "active", "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["name"].required = False
+        if self.instance.pk:
+            self.initial["credit_code"] = getattr(self.instance.enterprise, "credit_code", "") or ""
+            self.initial["org_code"] = getattr(self.instance.member_org, "code", "") or ""
         self.style()
 
     def validate_unique(self):
         pass
+
+    def clean(self):
+        """Resolve the registry links inside the user's scope; a name is needed when nothing is linked."""
+        from registry.models import Enterprise
+
+        data = super().clean()
+        code = (data.pop("credit_code", "") or "").strip().upper()
+        org_code = (data.pop("org_code", "") or "").strip()
+        data["enterprise"] = data["member_org"] = None
+        if code:
+            data["enterprise"] = Enterprise.objects.visible_to(self.user).filter(credit_code=code).first()
+            if data["enterprise"] is None:
+                self.add_error("credit_code", _("找不到该企业，或不在您的管理范围内。"))
+        if org_code:
+            data["member_org"] = Organization.objects.visible_to(self.user).filter(code=org_code).first()
+            if data["member_org"] is None:
+                self.add_error("org_code", _("找不到该组织，或不在您的管理范围内。"))
+        if not data.get("name") and not data["enterprise"] and not data["member_org"]:
+            self.add_error("name", _("请填写名称，或关联一家登记企业或组织。"))
+        return data
 
 
 class RuleForm(StyledFormMixin, forms.Form):
@@ -78,6 +107,19 @@ class RuleForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["helper"].queryset = program.participants.filter(side=Side.HELPER)
         self.fields["beneficiary"].queryset = program.participants.filter(side=Side.BENEFICIARY)
+        self.style()
+
+
+class ManualPairForm(StyledFormMixin, forms.Form):
+    """Pair two participants by hand (changing what the optimizer proposed)."""
+
+    helper = forms.ModelChoiceField(label=_("帮扶方"), queryset=Participant.objects.none())
+    beneficiary = forms.ModelChoiceField(label=_("受助方"), queryset=Participant.objects.none())
+
+    def __init__(self, *args, program, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["helper"].queryset = program.participants.filter(side=Side.HELPER, active=True)
+        self.fields["beneficiary"].queryset = program.participants.filter(side=Side.BENEFICIARY, active=True)
         self.style()
 
 

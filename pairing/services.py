@@ -167,6 +167,11 @@ def update_participant(*, by, participant: Participant, **fields) -> Participant
     changed = apply_fields(participant, fields, PARTICIPANT_FIELDS)
     if "side" in changed and (participant.helper_pairs.exists() or participant.beneficiary_pairs.exists()):
         raise ValidationError({"side": _("已有结对，不能改变方向。")})
+    for rel in ("person", "enterprise", "member_org"):
+        target = getattr(participant, rel)
+        if rel in changed and target is not None and not _visible(by, target):
+            raise ValidationError({rel: _("所选记录不存在或不在您的管理范围内。")})
+    fill_from_registry(participant)
     _check_participant(participant)
     with transaction.atomic(), acting(by):
         participant.save()

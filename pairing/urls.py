@@ -13,6 +13,7 @@ urlpatterns = [
     path("programs/<int:pk>/participants/new/", views.participant_form, name="participant-create"),
     path("programs/<int:pk>/participants/<int:participant_pk>/", views.participant_form, name="participant-edit"),
     path("programs/<int:pk>/rules/", views.rule_add, name="rule-add"),
+    path("programs/<int:pk>/pairs/new/", views.pair_create, name="pair-create"),
     path("rules/<int:pk>/delete/", views.rule_delete, name="rule-delete"),
     path("programs/<int:pk>/run/", views.run_start, name="run-start"),
     path("runs/<int:pk>/", views.run_detail, name="run-detail"),

@@ -16,7 +16,15 @@ from core.pagination import paginate
 from core.scoping import CHANGE, get_visible_or_404
 from pairing import services
 from pairing.filters import PairFilter, ParticipantFilter, ProgramFilter, ProposalFilter
-from pairing.forms import EndPairForm, FollowUpForm, ParticipantForm, ProgramForm, RuleForm, RunForm
+from pairing.forms import (
+    EndPairForm,
+    FollowUpForm,
+    ManualPairForm,
+    ParticipantForm,
+    ProgramForm,
+    RuleForm,
+    RunForm,
+)
 from pairing.indicators import program_figures
 from pairing.models import FollowUp, Pair, PairRule, Participant, Program, Proposal, Run, Side
 from pairing.scoring import COMPONENTS
@@ -95,7 +103,8 @@ def program_detail(request, pk):
         "rules": PairRule.objects.filter(program=program).select_related("helper", "beneficiary"),
         "weights": [(label, program.weight(name)) for name, label in COMPONENTS.items()],
         "may_change": can(request.user, CHANGE, program.org), "run_form": RunForm(),
-        "rule_form": RuleForm(program=program), "history": history(program),
+        "rule_form": RuleForm(program=program), "pair_form": ManualPairForm(program=program),
+        "history": history(program),
     }
     return render(request, "pairing/program_detail.html", context)
 
@@ -122,7 +131,7 @@ def participant_form(request, pk, participant_pk=None):
     if participant_pk:
         participant = get_visible_or_404(Participant.objects.filter(program=program), request.user, CHANGE,
                                          pk=participant_pk)
-    form = ParticipantForm(request.POST or None, instance=participant,
+    form = ParticipantForm(request.POST or None, instance=participant, user=request.user,
                            initial={"side": request.GET.get("side", Side.BENEFICIARY)})
     if request.method == "POST" and form.is_valid():
         try:
@@ -153,6 +162,25 @@ def rule_add(request, pk):
             _errors(request, e)
         else:
             messages.success(request, _("已保存结对规则。"))
+    else:
+        messages.error(request, form.errors.as_text())
+    return redirect("pairing:program-detail", program.pk)
+
+
+@login_required
+@require_POST
+def pair_create(request, pk):
+    """Pair two participants by hand; the pair is locked like a confirmed proposal."""
+    program = get_visible_or_404(Program, request.user, CHANGE, pk=pk)
+    form = ManualPairForm(request.POST, program=program)
+    if form.is_valid():
+        try:
+            pair = services.create_pair(by=request.user, program=program, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as e:
+            _errors(request, e)
+        else:
+            messages.success(request, _("已结对。"))
+            return redirect("pairing:pair-detail", pair.pk)
     else:
         messages.error(request, form.errors.as_text())
     return redirect("pairing:program-detail", program.pk)

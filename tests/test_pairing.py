@@ -178,6 +178,21 @@ def test_pages(program, users, client):
                                                        "income_increase": "0", "people_trained": "0"})
     assert pair.follow_ups.count() == 1
     assert client.get(f"/pairing/programs/{program.pk}/").status_code == 200
+    # A participant linked to a registered enterprise by its credit code takes its name and region.
+    from registry import services as reg
+    from tests import factories as f
+
+    code = f.credit_code("330102")
+    reg.create_enterprise(by=users["hz_staff"], org=program.org, name="登记企业", credit_code=code, region="330102")
+    r = client.post(f"/pairing/programs/{program.pk}/participants/new/", {"side": "helper", "credit_code": code,
+                                                                          "past_results": "0", "active": "on"})
+    assert r.status_code == 302, r.content.decode()[:3000]
+    linked = program.participants.get(enterprise__credit_code=code)
+    assert (linked.name, linked.region) == ("登记企业", "330102")
+    # A pair made by hand.
+    r = client.post(f"/pairing/programs/{program.pk}/pairs/new/", {"helper": linked.pk,
+                                                                    "beneficiary": program.b_far.pk})
+    assert Pair.objects.filter(helper=linked, beneficiary=program.b_far, locked=True).exists()
     client.force_login(users["wz_staff"])
     assert client.get(f"/pairing/programs/{program.pk}/").status_code == 404
     assert client.get(f"/pairing/pairs/{pair.pk}/").status_code == 404
