@@ -5,7 +5,8 @@ Each indexed record gets one row of space-separated tokens (core.SearchEntry):
 - rjieba `cut_for_search` words, every Chinese character and every pair of adjacent characters,
   so one- and two-character queries (王, 小明) and any part of a name (华联贸易) match;
 - pinyin syllables, the joined pinyin and its initials (wang, wangxiaoming, wxm);
-- Latin words of foreign names;
+- Latin words of foreign names, and their English stems (Snowball) where they differ, so that
+  "scarves" finds "scarf…" listings' "scarves" and "toys" finds "toy";
 - `o<path>` for every ancestor of the record's organization, so the caller's scope is part of
   the full-text query itself rather than a filter applied after a limit.
 A query is normalised the same way; every term must match (AND), Latin and pinyin terms
@@ -26,6 +27,7 @@ from functools import lru_cache
 
 import opencc
 import rjieba
+import snowballstemmer
 from django.db import connection, transaction
 from pypinyin import Style, lazy_pinyin
 
@@ -34,6 +36,7 @@ from core.models import SearchEntry
 _t2s = opencc.OpenCC("t2s")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _LATIN = re.compile(r"[0-9a-z]+")
+_stemmer = snowballstemmer.stemmer("english")
 MAX_CANDIDATES = 500
 
 
@@ -111,8 +114,22 @@ def text_tokens(text: str) -> list[str]:
         tokens.extend(rjieba.cut_for_search(run))
         tokens.extend(run)
         tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
-    tokens.extend(_LATIN.findall(text))
+    words = _LATIN.findall(text)
+    tokens.extend(words)
+    tokens.extend(stem for word, stem in zip(words, _stems(words), strict=True) if stem != word)
     return tokens
+
+
+def _stems(words: list[str]) -> list[str]:
+    """English stems of Latin words of four letters or more (others, and numbers, as they are)."""
+    return [_stemmer.stemWord(w) if len(w) > 3 and w.isalpha() else w for w in words]
+
+
+def _latin_query_term(word: str) -> str:
+    """A query word as a prefix term: its stem when the stem is a prefix of it (scarves → scarv*),
+    else the word (a stem such as happi is not a prefix of happy, and would miss pinyin tokens)."""
+    stem = _stems([word])[0]
+    return stem if word.startswith(stem) else word
 
 
 def scope_tokens(path: str, steplen: int = 4) -> list[str]:
@@ -239,7 +256,7 @@ def query_terms(query: str) -> list[tuple[str, bool]]:
             terms.append((run, False))
         else:
             terms.extend((run[i : i + 2], False) for i in range(len(run) - 1))
-    terms.extend((w, True) for w in _LATIN.findall(text))
+    terms.extend((_latin_query_term(w), True) for w in _LATIN.findall(text))
     return list(dict.fromkeys(terms))
 
 
@@ -271,7 +288,7 @@ def matching_ids(label: str, query: str, scope_paths: list[str] | None, limit: i
             )
         else:
             cursor.execute(
-                "SELECT e.object_id FROM core_search_fts f JOIN core_searchentry e ON e.id = f.rowid "
+                "SELECT e.object_id FROM core_search_fts f CROSS JOIN core_searchentry e ON e.id = f.rowid "
                 "WHERE core_search_fts MATCH %s AND e.model = %s LIMIT %s",
                 [_fts_query(terms, scope_paths), label, limit],
             )
