@@ -121,3 +121,23 @@ def test_export_button_on_lists(client, users, list_name, kind):
     page = client.get(reverse(list_name), {"country": "IT", "page": "2"}).content.decode()
     assert f'action="/export/{kind}/"' in page and "导出 Excel" in page
     assert '<input type="hidden" name="country" value="IT">' in page and 'name="page"' not in page.split("export-form")[1][:400]
+
+
+def test_export_job_from_the_list_page(client, users, tree, django_capture_on_commit_callbacks):
+    from registry import services
+
+    services.create_person(by=users["zj_admin"], org=tree["hz"], name="王小明", category="overseas_chinese",
+                           country="IT")
+    services.create_person(by=users["zj_admin"], org=tree["hz"], name="李华", category="relative", country="ES")
+    services.create_person(by=users["zj_admin"], org=tree["wz"], name="陈静", category="relative", country="IT")
+    client.force_login(users["hz_staff"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("export-start", args=["people"]), {"country": "IT", "bogus": "1"})
+    job = Job.objects.get(kind="export")
+    assert response.status_code == 302 and job.params == {"kind": "people", "filters": {"country": "IT"}}
+    run_worker()
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED and job.result["rows"] == 1, job.error
+    download = client.get(reverse("job-download", args=[job.pk]))
+    rows = list(load_workbook(io.BytesIO(b"".join(download.streaming_content))).worksheets[0].iter_rows(values_only=True))
+    assert [r[1] for r in rows[1:]] == ["王小明"]
