@@ -314,6 +314,18 @@ def start_run(*, by, program: Program, k: int | None = None) -> Run:
     return run
 
 
+BACKGROUND_PAIRS = 2_000_000  # helper × beneficiary pairs above which a run goes to the worker
+
+
+def run_or_start(*, by, program: Program, k: int | None = None) -> Run:
+    """Run now when the programme is ordinary; queue a background job when it is large (see `run.job`)."""
+    active = Participant.objects.filter(program=program, active=True)
+    size = active.filter(side=Side.HELPER).count() * active.filter(side=Side.BENEFICIARY).count()
+    if size > BACKGROUND_PAIRS:
+        return start_run(by=by, program=program, k=k)
+    return run_program(by=by, program=program, k=k)
+
+
 def execute_run(run: Run, progress=None) -> Run:
     """Solve the run's programme exactly (min-cost flow), solve it greedily beside, and save
     the parameters, objective, proposals with their score components and the unpaired with reasons."""

@@ -29,8 +29,6 @@ from pairing.indicators import program_figures
 from pairing.models import FollowUp, Pair, PairRule, Participant, Program, Proposal, Run, Side
 from pairing.scoring import COMPONENTS
 
-SYNC_PAIRS = 2_000_000  # larger programmes run in the background worker, with a progress bar
-
 
 def _style(filterset):
     for field in filterset.form.fields.values():
@@ -203,19 +201,11 @@ def run_start(request, pk):
     program = get_visible_or_404(Program, request.user, CHANGE, pk=pk)
     form = RunForm(request.POST)
     k = form.cleaned_data.get("k") if form.is_valid() else None
-    size = counts_product(program)
-    if size > SYNC_PAIRS:
-        run = services.start_run(by=request.user, program=program, k=k)
+    run = services.run_or_start(by=request.user, program=program, k=k)
+    if run.job_id:
         messages.info(request, _("项目较大，已在后台运行，完成后可查看结果。"))
         return redirect("job-detail", run.job_id)
-    run = services.run_program(by=request.user, program=program, k=k)
     return redirect("pairing:run-detail", run.pk)
-
-
-def counts_product(program) -> int:
-    """Helpers × beneficiaries: how many candidate pairs an all-pairs run would score."""
-    return (program.participants.filter(side=Side.HELPER, active=True).count()
-            * program.participants.filter(side=Side.BENEFICIARY, active=True).count())
 
 
 @login_required

@@ -28,8 +28,6 @@ from pairing.filters import (
 )
 from pairing.models import FollowUp, Pair, PairRule, PairStatus, Participant, Program, Proposal, Run
 
-SYNC_PAIRS = 2_000_000  # larger programmes run in the background worker
-
 
 class ProgramViewSet(ScopedViewSet):
     """Pairing programmes in the caller's subtrees."""
@@ -105,13 +103,8 @@ class RunViewSet(ScopedViewSet):
         return Run.objects.visible_to(user).select_related("program").order_by("-pk")
 
     def create_object(self, data):
-        """Run the optimizer: at once for a programme of up to two million candidate pairs, else as a job."""
-        program, k = data["program"], data.get("k")
-        size = program.participants.filter(side="helper", active=True).count() * \
-            program.participants.filter(side="beneficiary", active=True).count()
-        if size > SYNC_PAIRS:
-            return services.start_run(by=self.request.user, program=program, k=k)
-        return services.run_program(by=self.request.user, program=program, k=k)
+        """Run the optimizer: at once for an ordinary programme, as a background job for a large one."""
+        return services.run_or_start(by=self.request.user, program=data["program"], k=data.get("k"))
 
     def update_object(self, instance, data):
         """A run is a record of what was computed: it does not change."""
