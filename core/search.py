@@ -306,8 +306,10 @@ def search_ids(queryset, user, query: str, limit: int = MAX_CANDIDATES) -> list[
     visible = queryset.visible_to(user)
     candidates = matching_ids(entry.label, query, paths_for(user), limit)
     q = normalize(query)
-    exact = list(visible.filter(**{entry.name_field: q.strip()}).values_list("pk", flat=True)[:limit])
-    names = dict(visible.filter(pk__in=candidates).values_list("pk", entry.name_field)) if candidates else {}
+    # Unordered: under the caller's ORDER BY -pk PostgreSQL walked the primary key backwards
+    # looking for a rare name (seconds at a million people) instead of using the name index.
+    exact = list(visible.filter(**{entry.name_field: q.strip()}).order_by().values_list("pk", flat=True)[:limit])
+    names = dict(visible.filter(pk__in=candidates).order_by().values_list("pk", entry.name_field)) if candidates else {}
 
     position = {pk: i for i, pk in enumerate(candidates)}
 

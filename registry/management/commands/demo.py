@@ -941,8 +941,8 @@ class Builder:
         """Build everything in one transaction."""
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:
-                # SQLite's default page cache is 2 MB: a million rows spill their eight index
-                # B-trees to disk inside the transaction; 1 GB (at most, grown as needed) keeps them.
+                # SQLite's default page cache is 2 MB: a million rows and the indexes built after
+                # them spill to disk inside the transaction; 1 GB (at most, grown as needed) keeps them.
                 cursor.execute("PRAGMA cache_size = -1000000")
         big = [Person, Person.tags.through, Enterprise, Membership, DuesPayment, SearchEntry]
         with transaction.atomic(), search.bulk_loading(), deferred_indexes(big):
@@ -958,7 +958,13 @@ class Builder:
             rest = [label for label in search.REGISTRY if label not in self.indexed]
             if rest:
                 search.reindex(rest)
-            return users
+        if connection.vendor == "postgresql":
+            # Without statistics on the freshly loaded tables the planner chose sequential scans
+            # for `id IN (…)` counts (seconds each) until autovacuum came round.
+            with connection.cursor() as cursor:
+                for model in big:
+                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+        return users
 
 
 class Command(BaseCommand):
