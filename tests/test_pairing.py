@@ -253,3 +253,24 @@ def test_past_results_count_in_the_next_programme(program, users, tree):
     for p in ecom:
         services.end_pair(by=by, pair=p, status="completed")
     assert services.past_results(program) == {program.h_ecom.pk: 0.5}
+
+
+def test_per_helper_capacity_override(program, users):
+    by = users["hz_staff"]
+    services.update_participant(by=by, participant=program.h_ecom, capacity=1)
+    run = services.run_program(by=by, program=program)
+    assert run.proposals.filter(helper=program.h_ecom).count() == 1
+    assert run.proposals.filter(helper=program.h_law).count() == 2
+
+
+def test_run_page_queries_do_not_grow_with_proposals(program, users, client, django_assert_max_num_queries):
+    by = users["hz_staff"]
+    for i in range(30):
+        services.add_participant(by=by, program=program, side="beneficiary", name=f"加店{i}", region="330102",
+                                 needs="电商")
+    services.update_program(by=by, program=program, capacity=40)
+    run = services.run_program(by=by, program=program)
+    assert run.pairs == 34
+    client.force_login(users["hz_staff"])
+    with django_assert_max_num_queries(12):
+        assert client.get(f"/pairing/runs/{run.pk}/").status_code == 200
