@@ -5,6 +5,16 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import ObtainTokenView
+from activities.api.views import (
+    ActivityViewSet,
+    OutcomeViewSet,
+    ProjectViewSet,
+    RegistrationViewSet,
+    ServiceViewSet,
+    SessionViewSet,
+    TeamViewSet,
+    VolunteerViewSet,
+)
 from cases.api.views import (
     CaseViewSet,
     ChallengeView,
@@ -13,6 +23,13 @@ from cases.api.views import (
     ExpertViewSet,
     IntakeView,
     TrackView,
+)
+from charity.api.views import (
+    BeneficiaryViewSet,
+    DisbursementViewSet,
+    DonationViewSet,
+    FundViewSet,
+    HonorViewSet,
 )
 from orgs.api.views import OrganizationViewSet
 from pairing.api.views import (
@@ -43,6 +60,19 @@ router.register("pairing/runs", RunViewSet, basename="pairing-run")
 router.register("pairing/proposals", ProposalViewSet, basename="pairing-proposal")
 router.register("pairing/pairs", PairViewSet, basename="pairing-pair")
 router.register("pairing/follow-ups", FollowUpViewSet, basename="pairing-follow-up")
+router.register("activities/activities", ActivityViewSet, basename="activity")
+router.register("activities/sessions", SessionViewSet, basename="activity-session")
+router.register("activities/registrations", RegistrationViewSet, basename="activity-registration")
+router.register("activities/outcomes", OutcomeViewSet, basename="activity-outcome")
+router.register("activities/projects", ProjectViewSet, basename="investment-project")
+router.register("activities/volunteer-teams", TeamViewSet, basename="volunteer-team")
+router.register("activities/volunteers", VolunteerViewSet, basename="volunteer")
+router.register("activities/volunteer-services", ServiceViewSet, basename="volunteer-service")
+router.register("charity/funds", FundViewSet, basename="charity-fund")
+router.register("charity/donations", DonationViewSet, basename="charity-donation")
+router.register("charity/beneficiaries", BeneficiaryViewSet, basename="charity-beneficiary")
+router.register("charity/disbursements", DisbursementViewSet, basename="charity-disbursement")
+router.register("charity/honors", HonorViewSet, basename="charity-honor")
 
 # Swagger UI writes inline styles; its script comes from a separate URL, so only style-src is relaxed.
 docs_view = csp_update({"style-src": ["'unsafe-inline'"]})(

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "stats",
     "pairing",
     "cases",
+    "activities",
+    "charity",
 ]
 
 MIDDLEWARE = [

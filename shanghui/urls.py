@@ -27,4 +27,6 @@ urlpatterns = [
     path("pairing/", include("pairing.urls")),
     path("pairing/", include("pairing.urls")),
     path("stats/", include("stats.urls")),
+    path("activities/", include("activities.urls")),
+    path("charity/", include("charity.urls")),
 ]

@@ -12,8 +12,12 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import Grant
+from activities import models as am
+from activities import services as act_services
 from cases import models as cm
 from cases import services as case_services
+from charity import models as chm
+from charity import services as charity_services
 from core.scoping import scoped_models
 from orgs import services as org_services
 from orgs.models import Congress, Council, Milestone, Organization, Position, Term
@@ -188,6 +192,77 @@ def _event(org, by, label):
     return _case(org, by, label).events.get()
 
 
+def _activity(org, by, label):
+    return act_services.create_activity(by=by, org=org, kind="training", title=f"{label}隔离活动{next(_n)}",
+                                        start=dt.date(2025, 3, 1), capacity=10)
+
+
+def _act_session(org, by, label):
+    return act_services.add_session(by=by, activity=_activity(org, by, label), date=dt.date(2025, 3, 1), hours=2)
+
+
+def _registration(org, by, label):
+    return act_services.register(by=by, activity=_activity(org, by, label), name=f"{label}隔离学员{next(_n)}")
+
+
+def _attendance(org, by, label):
+    reg = _registration(org, by, label)
+    return act_services.check_in(by=by, session=act_services.default_session(reg.activity), registration=reg)[0]
+
+
+def _outcome(org, by, label):
+    return act_services.add_outcome(by=by, activity=_activity(org, by, label), kind="intention",
+                                    title=f"{label}隔离意向{next(_n)}", amount=Decimal("100"))
+
+
+def _project(org, by, label):
+    return act_services.create_project(by=by, org=org, name=f"{label}隔离项目{next(_n)}", investor_name="投资方")
+
+
+def _project_follow_up(org, by, label):
+    return act_services.add_project_follow_up(by=by, project=_project(org, by, label), date=dt.date(2025, 1, 1),
+                                              notes=f"{label}隔离跟进")
+
+
+def _team(org, by, label):
+    return act_services.create_team(by=by, org=org, name=f"{label}隔离服务队{next(_n)}")
+
+
+def _volunteer(org, by, label):
+    return act_services.add_volunteer(by=by, team=_team(org, by, label), person=_person(org, by, label))
+
+
+def _service(org, by, label):
+    return act_services.log_service(by=by, volunteer=_volunteer(org, by, label), date=dt.date(2025, 1, 1),
+                                    hours=2, description=f"{label}隔离服务")
+
+
+def _fund(org, by, label):
+    n = next(_n)
+    return charity_services.create_fund(by=by, org=org, code=f"iso-{n}", name=f"{label}隔离基金{n}", kind="relief")
+
+
+def _donation(org, by, label):
+    return charity_services.receive_donation(by=by, fund=_fund(org, by, label), donor_name=f"{label}隔离捐赠人",
+                                             value=Decimal("500"), received_on=dt.date(2025, 1, 1))
+
+
+def _beneficiary(org, by, label):
+    return charity_services.create_beneficiary(by=by, org=org, kind="student", name=f"{label}隔离学生{next(_n)}",
+                                               phone="13812345678")
+
+
+def _disbursement(org, by, label):
+    fund = _donation(org, by, label).fund
+    return charity_services.request_disbursement(by=by, fund=fund, beneficiary=_beneficiary(org, by, label),
+                                                 amount=Decimal("100"), purpose=f"{label}隔离助学")
+
+
+def _honor(org, by, label):
+    return charity_services.award_honor(by=by, org=org, title=f"{label}爱心侨商奖", year=2025,
+                                        person=_person(org, by, label))
+
+
 BUILDERS = {
     Organization: _org,
     Person: _person,
@@ -222,6 +297,21 @@ BUILDERS = {
     Proposal: _proposal,
     Pair: _pair,
     FollowUp: _follow_up,
+    am.Activity: _activity,
+    am.Session: _act_session,
+    am.Registration: _registration,
+    am.Attendance: _attendance,
+    am.Outcome: _outcome,
+    am.Project: _project,
+    am.ProjectFollowUp: _project_follow_up,
+    am.VolunteerTeam: _team,
+    am.Volunteer: _volunteer,
+    am.Service: _service,
+    chm.Fund: _fund,
+    chm.Donation: _donation,
+    chm.Beneficiary: _beneficiary,
+    chm.Disbursement: _disbursement,
+    chm.Honor: _honor,
 }
 
 SIDES = {"hz_staff": "hz", "wz_staff": "wz"}  # user → the root of their subtree in the `tree` fixture

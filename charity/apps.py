@@ -1,0 +1,19 @@
+"""Charity: funds, donations, receipts, beneficiaries, disbursements and honours."""
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CharityConfig(AppConfig):
+    """App config: audit registration (beneficiaries' personal fields masked in diffs)."""
+
+    name = "charity"
+    verbose_name = _("慈善")
+
+    def ready(self):
+        from auditlog.registry import auditlog
+
+        from charity import models
+
+        auditlog.register(models.Beneficiary, mask_fields=list(models.Beneficiary.personal_fields))
+        for m in (models.Fund, models.Donation, models.Disbursement, models.Honor):
+            auditlog.register(m)
