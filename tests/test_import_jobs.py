@@ -141,3 +141,12 @@ def test_export_job_from_the_list_page(client, users, tree, django_capture_on_co
     download = client.get(reverse("job-download", args=[job.pk]))
     rows = list(load_workbook(io.BytesIO(b"".join(download.streaming_content))).worksheets[0].iter_rows(values_only=True))
     assert [r[1] for r in rows[1:]] == ["王小明"]
+
+
+def test_unreadable_sheet_fails_the_job_with_a_reason(users, tree, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = start_import(by=users["hz_staff"], kind="people", org=tree["hz"],
+                           upload=SimpleUploadedFile("a.csv", "名字,年龄\n王,3\n".encode()))
+    run_worker()
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and job.error == "表格缺少必填列：类别。"

@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
@@ -42,8 +43,12 @@ def import_job(job: Job, ctx: jobs.JobContext) -> dict:
     def progress(done, total=None, final=False):
         ctx.progress(done, total, force=final)
 
-    report = run_import(params["kind"], path, by=job.created_by, org=org, dry_run=mode == "dry_run",
-                        valid_only=mode == "valid_only", progress=progress, filename=filename)
+    try:
+        report = run_import(params["kind"], path, by=job.created_by, org=org, dry_run=mode == "dry_run",
+                            valid_only=mode == "valid_only", progress=progress, filename=filename)
+    except ValidationError as e:
+        # A sheet that cannot be read at all (no header, a required column missing): the job page says why.
+        raise ValueError(" ".join(e.messages)) from e
     if report.rejected:
         buffer = io.BytesIO()
         write_annotated(path, filename, report, buffer)
