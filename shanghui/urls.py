@@ -25,7 +25,6 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("", include("cases.public_urls")),
     path("pairing/", include("pairing.urls")),
-    path("pairing/", include("pairing.urls")),
     path("stats/", include("stats.urls")),
     path("activities/", include("activities.urls")),
     path("charity/", include("charity.urls")),
