@@ -95,7 +95,7 @@ class PeopleSheet(SheetKind):
 
     def build(self, values, org, explicit_org, existing, batch):
         """A new person, or the stored one with the sheet's non-empty cells; checked like create_person."""
-        person = existing or Person(org=org)
+        person = existing or self.new(org=org)
         before = {"birth_date": person.birth_date, "gender": person.gender}
         changed = set_fields(person, values, self._fields)
         if existing is not None and explicit_org and existing.org_id != org.pk:
@@ -151,7 +151,7 @@ class EnterprisesSheet(SheetKind):
 
     def build(self, values, org, explicit_org, existing, batch):
         """A new enterprise, or the stored one with the sheet's non-empty cells; checked like create_enterprise."""
-        enterprise = existing or Enterprise(org=org)
+        enterprise = existing or self.new(org=org)
         changed = set_fields(enterprise, values, self._fields)
         if existing is not None and explicit_org and existing.org_id != org.pk:
             enterprise.org = org

@@ -22,7 +22,6 @@ from core.validators import normalize_phone
 # Full-width ASCII (！..～) sits at a fixed offset from ASCII; U+3000 is the ideographic space.
 _FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20, 0xA0: 0x20}
 _HALF_TO_FULL_BRACKETS = str.maketrans("()", "（）")
-_SPACES = re.compile(r"\s+")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _DATE_PATTERNS = [
     re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?$"),
@@ -40,14 +39,15 @@ def text(value) -> str:
     """
     if value is None:
         return ""
+    if type(value) is str:
+        return " ".join(value.translate(_FULLWIDTH).split())
     if isinstance(value, bool):
         return _("是") if value else _("否")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, dt.datetime):
         value = value.date() if value.time() == dt.time() else value
-    s = str(value).translate(_FULLWIDTH)
-    return _SPACES.sub(" ", s).strip()
+    return " ".join(str(value).translate(_FULLWIDTH).split())
 
 
 def compact(value) -> str:

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.db.models.base import ModelState
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -86,6 +87,21 @@ class SheetKind:
 
     def prepare(self, batch: Batch) -> None:
         """Look up, once per chunk, what building its rows needs (members, parents …)."""
+
+    def new(self, **fields):
+        """A blank record of the kind's model with `fields` set.
+
+        Model.__init__ sets every field's default one by one; copying a blank instance's
+        attributes costs a tenth of that, which counts on a million rows.
+        """
+        blank = self.__dict__.get("_blank")
+        if blank is None:
+            blank = self._blank = self.model()
+        obj = self.model.__new__(self.model)
+        obj.__dict__ = {**blank.__dict__, "_state": ModelState()}
+        for name, value in fields.items():
+            setattr(obj, name, value)
+        return obj
 
     def existing(self, keys: list, batch: Batch) -> dict:
         """The records already stored for these match keys, with their organization loaded."""
