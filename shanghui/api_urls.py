@@ -31,6 +31,13 @@ from charity.api.views import (
     FundViewSet,
     HonorViewSet,
 )
+from directory.api.views import (
+    DemandViewSet,
+    InquiryViewSet,
+    ProductViewSet,
+    PublicCatalogueView,
+    PublicInquiryView,
+)
 from orgs.api.views import OrganizationViewSet
 from pairing.api.views import (
     FollowUpViewSet,
@@ -60,6 +67,9 @@ router.register("pairing/runs", RunViewSet, basename="pairing-run")
 router.register("pairing/proposals", ProposalViewSet, basename="pairing-proposal")
 router.register("pairing/pairs", PairViewSet, basename="pairing-pair")
 router.register("pairing/follow-ups", FollowUpViewSet, basename="pairing-follow-up")
+router.register("directory/products", ProductViewSet, basename="directory-product")
+router.register("directory/demands", DemandViewSet, basename="directory-demand")
+router.register("directory/inquiries", InquiryViewSet, basename="directory-inquiry")
 router.register("activities/activities", ActivityViewSet, basename="activity")
 router.register("activities/sessions", SessionViewSet, basename="activity-session")
 router.register("activities/registrations", RegistrationViewSet, basename="activity-registration")
@@ -88,5 +98,7 @@ urlpatterns = [
     path("public/intake/challenge/", ChallengeView.as_view(), name="api-intake-challenge"),
     path("public/intake/", IntakeView.as_view(), name="api-intake"),
     path("public/track/", TrackView.as_view(), name="api-track"),
+    path("public/catalogue/", PublicCatalogueView.as_view(), name="api-catalogue"),
+    path("public/inquiries/", PublicInquiryView.as_view(), name="api-catalogue-inquiry"),
     *router.urls,
 ]

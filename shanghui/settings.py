@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "stats",
     "pairing",
     "cases",
+    "directory",
     "activities",
     "charity",
 ]

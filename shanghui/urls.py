@@ -25,6 +25,8 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("", include("cases.public_urls")),
     path("pairing/", include("pairing.urls")),
+    path("directory/", include("directory.urls")),
+    path("catalogue/", include("directory.public_urls")),
     path("stats/", include("stats.urls")),
     path("activities/", include("activities.urls")),
     path("charity/", include("charity.urls")),

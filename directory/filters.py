@@ -1,0 +1,134 @@
+"""FilterSets of products, demands and inquiries, shared by the web lists and the API; facet counts."""
+from __future__ import annotations
+
+import django_filters as df
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+
+from core.countries import country_choices, country_name
+from directory.models import Category, Demand, DemandStatus, Inquiry, InquiryStatus, Product, Status
+from registry.filters import OrgSubtreeFilter, SearchFilter
+
+PRICE_BANDS = [("0-1", 0, 1), ("1-5", 1, 5), ("5-20", 5, 20), ("20-100", 20, 100), ("100-", 100, None)]
+
+
+class CategoryFilter(df.CharFilter):
+    """A category by code: a top-level category takes in its children."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        c = Category.objects.filter(code=value).only("pk", "parent_id").first()
+        if c is None:
+            return qs.none()
+        return qs.filter(Q(category_id=c.pk) | Q(category__parent_id=c.pk)) if c.parent_id is None else qs.filter(
+            category_id=c.pk)
+
+
+class ProductFilter(df.FilterSet):
+    """Products: text (Chinese, pinyin, traditional, English stems), category, supplier country, certification,
+    price band, status, enterprise, organization."""
+
+    q = SearchFilter(label=_("搜索"))
+    category = CategoryFilter(label=_("类目"))
+    country = df.ChoiceFilter(label=_("供应商国家"), choices=country_choices, empty_label=_("全部"))
+    certification = df.CharFilter(label=_("认证"), field_name="certifications", lookup_expr="icontains")
+    price = df.ChoiceFilter(label=_("价格"), choices=[(b[0], b[0]) for b in PRICE_BANDS], method="filter_price",
+                            empty_label=_("全部"))
+    price_min = df.NumberFilter(label=_("最低价不低于"), field_name="price_min", lookup_expr="gte")
+    price_max = df.NumberFilter(label=_("最高价不超过"), field_name="price_max", lookup_expr="lte")
+    status = df.ChoiceFilter(label=_("状态"), choices=Status.choices, empty_label=_("全部"))
+    enterprise = df.NumberFilter(label=_("企业"))
+    org = OrgSubtreeFilter(label=_("组织代码"))
+    ordering = df.OrderingFilter(fields=(("name", "name"), ("price_min", "price"), ("created_at", "created_at")))
+
+    class Meta:
+        model = Product
+        fields = ["q", "category", "country", "certification", "price", "status", "enterprise", "org"]
+
+    def filter_price(self, qs, name, value):
+        """A price band on the lowest price."""
+        band = next((b for b in PRICE_BANDS if b[0] == value), None)
+        if band is None:
+            return qs
+        qs = qs.filter(price_min__gte=band[1])
+        return qs.filter(price_min__lt=band[2]) if band[2] is not None else qs
+
+
+def facets(qs, lang: str = "zh", limit: int = 12) -> dict:
+    """Counts by top-level category, supplier country, certification and price band of a filtered queryset.
+
+    Counted over at most FACET_ROWS rows of the result (a search returns at most 500 anyway);
+    beyond that the counts say "at least".
+    """
+    ids = list(qs.order_by().values_list("pk", flat=True)[:FACET_ROWS])
+    base = Product.objects.filter(pk__in=ids)
+    out = {"capped": len(ids) >= FACET_ROWS}
+    cats = {c.pk: c for c in Category.objects.all()}
+    by_cat: dict[int, int] = {}
+    for cid, n in base.values_list("category_id").annotate(n=Count("id")).order_by():
+        c = cats.get(cid)
+        top = (c.parent_id or c.pk) if c else None
+        if top:
+            by_cat[top] = by_cat.get(top, 0) + n
+    out["category"] = [{"value": cats[k].code, "label": cats[k].label(lang), "count": v}
+                       for k, v in sorted(by_cat.items(), key=lambda kv: -kv[1])[:limit]]
+    out["country"] = [{"value": c, "label": country_name(c) or c, "count": n} for c, n in
+                      base.values_list("country").annotate(n=Count("id")).order_by("-n")[:limit]]
+    certs: dict[str, int] = {}
+    for value, n in base.exclude(certifications="").values_list("certifications").annotate(n=Count("id")).order_by():
+        for c in {x.strip().upper() for x in value.replace("，", ",").split(",") if x.strip()}:
+            certs[c] = certs.get(c, 0) + n
+    out["certification"] = [{"value": c, "label": c, "count": n}
+                            for c, n in sorted(certs.items(), key=lambda kv: -kv[1])[:limit]]
+    bands = []
+    for code, lo, hi in PRICE_BANDS:
+        q = base.filter(price_min__gte=lo)
+        if hi is not None:
+            q = q.filter(price_min__lt=hi)
+        bands.append({"value": code, "label": code, "count": q.count()})
+    out["price"] = [b for b in bands if b["count"]]
+    return out
+
+
+FACET_ROWS = 5000
+
+
+class DemandFilter(df.FilterSet):
+    """Demands: text, status, destination country, language, category, organization."""
+
+    q = df.CharFilter(label=_("搜索"), method="filter_q")
+    status = df.ChoiceFilter(label=_("状态"), choices=DemandStatus.choices, empty_label=_("全部"))
+    destination = df.ChoiceFilter(label=_("目的国"), choices=country_choices, empty_label=_("全部"))
+    language = df.CharFilter(label=_("语言"))
+    category = CategoryFilter(label=_("类目"))
+    org = OrgSubtreeFilter(label=_("组织代码"))
+
+    class Meta:
+        model = Demand
+        fields = ["q", "status", "destination", "language", "category", "org"]
+
+    def filter_q(self, qs, name, value):
+        """Title, buyer or description containing the text (demands are few; no index needed)."""
+        if not value:
+            return qs
+        return qs.filter(Q(title__icontains=value) | Q(buyer__icontains=value) | Q(description__icontains=value))
+
+
+class InquiryFilter(df.FilterSet):
+    """Inquiries (counts and parties only): status, enterprise, organization."""
+
+    q = df.CharFilter(label=_("搜索"), method="filter_q")
+    status = df.ChoiceFilter(label=_("状态"), choices=InquiryStatus.choices, empty_label=_("全部"))
+    enterprise = df.NumberFilter(label=_("企业"))
+    org = OrgSubtreeFilter(label=_("组织代码"))
+
+    class Meta:
+        model = Inquiry
+        fields = ["q", "status", "enterprise", "org"]
+
+    def filter_q(self, qs, name, value):
+        """Buyer or enterprise name containing the text."""
+        if not value:
+            return qs
+        return qs.filter(Q(buyer_name__icontains=value) | Q(enterprise__name__icontains=value))

@@ -1,0 +1,146 @@
+"""Brute-force vector search over the published products, with numpy.
+
+The vectors live in `Product.vector` (float16). `manage.py directory_vectors --build` writes
+them, sorted by top-level category, to three .npy files under var/ (ids, category of each row,
+the float16 matrix), which every process memory-maps: the operating system keeps one copy in
+its page cache however many workers read it. A search multiplies the query by the rows of the
+categories it names (or by every row), chunk by chunk in float32. Products changed after the
+files were written are read from the database at query time (`updated_at` is indexed), so a new
+listing matches at once; hidden ones are filtered out when the results are fetched.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from pathlib import Path
+
+import numpy as np
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from directory.encoder import DIM, from_bytes
+
+CHUNK = 262_144
+_lock = threading.Lock()
+_cache: dict[str, Index] = {}
+
+
+def _base() -> Path:
+    name = Path(str(connection.settings_dict["NAME"])).name
+    return Path(getattr(settings, "DIRECTORY_VECTOR_DIR", Path(settings.BASE_DIR) / "var")) / (
+        f"directory-vectors-{connection.vendor}-{name}")
+
+
+class Index:
+    """The memory-mapped matrix of one build, with its rows' ids and top-level categories."""
+
+    def __init__(self, base: Path):
+        meta = json.loads((base / "meta.json").read_text())
+        self.built_at = dt.datetime.fromisoformat(meta["built_at"])
+        self.ids = np.load(base / "ids.npy", mmap_mode="r")
+        self.matrix = np.load(base / "matrix.npy", mmap_mode="r")
+        self.blocks = {int(k): tuple(v) for k, v in meta["blocks"].items()}
+        self.stamp = meta["built_at"]
+
+    def rows(self, categories: list[int] | None):
+        """(start, stop) row ranges of the categories (all rows when None)."""
+        if not categories:
+            return [(0, len(self.ids))]
+        return [self.blocks[c] for c in categories if c in self.blocks]
+
+
+def current() -> Index | None:
+    """The latest build for this database, or None (then every vector comes from the database)."""
+    base = _base()
+    meta = base / "meta.json"
+    if not meta.exists():
+        return None
+    stamp = json.loads(meta.read_text())["built_at"]
+    with _lock:
+        index = _cache.get(str(base))
+        if index is None or index.stamp != stamp:
+            index = _cache[str(base)] = Index(base)
+    return index
+
+
+def build(progress=None) -> dict:
+    """Write the files from the stored vectors of published products; returns rows and seconds."""
+    import time
+
+    from directory.models import Product, Status
+
+    started = time.monotonic()
+    built_at = timezone.now()
+    base = _base()
+    base.mkdir(parents=True, exist_ok=True)
+    qs = (Product.objects.filter(status=Status.PUBLISHED, vector__isnull=False)
+          .values_list("pk", "category__parent_id", "category_id", "vector").order_by("pk"))
+    ids, cats, parts = [], [], []
+    for pk, parent, cat, vector in qs.iterator(chunk_size=20_000):
+        ids.append(pk)
+        cats.append(parent or cat or 0)
+        parts.append(np.frombuffer(bytes(vector), dtype=np.float16))
+        if progress and len(ids) % 100_000 == 0:
+            progress(len(ids))
+    ids_a = np.asarray(ids, dtype=np.int64)
+    cats_a = np.asarray(cats, dtype=np.int64)
+    order = np.argsort(cats_a, kind="stable")
+    matrix = np.vstack(parts)[order] if parts else np.zeros((0, DIM), dtype=np.float16)
+    ids_a, cats_a = ids_a[order], cats_a[order]
+    blocks = {}
+    for c in np.unique(cats_a):
+        lo, hi = np.searchsorted(cats_a, c, "left"), np.searchsorted(cats_a, c, "right")
+        blocks[int(c)] = (int(lo), int(hi))
+    # Written under temporary names and renamed, so a reader never maps half a file.
+    np.save(base / "ids.tmp.npy", ids_a)
+    np.save(base / "matrix.tmp.npy", matrix)
+    (base / "ids.tmp.npy").replace(base / "ids.npy")
+    (base / "matrix.tmp.npy").replace(base / "matrix.npy")
+    (base / "meta.json").write_text(json.dumps({"built_at": built_at.isoformat(), "rows": len(ids_a),
+                                                "blocks": blocks}))
+    return {"rows": int(len(ids_a)), "seconds": round(time.monotonic() - started, 1)}
+
+
+def top_k(scores: np.ndarray, ids: np.ndarray, k: int) -> list[tuple[int, float]]:
+    """The k best (id, score) pairs, best first."""
+    if len(scores) == 0:
+        return []
+    k = min(k, len(scores))
+    part = np.argpartition(-scores, k - 1)[:k]
+    part = part[np.argsort(-scores[part])]
+    return [(int(ids[i]), float(scores[i])) for i in part]
+
+
+def search(query: np.ndarray, k: int = 200, categories: list[int] | None = None) -> list[tuple[int, float]]:
+    """The k published products nearest to `query` (cosine), in the given top-level categories or all."""
+    from directory.models import Product, Status
+
+    query = np.asarray(query, dtype=np.float32)
+    found: dict[int, float] = {}
+    index = current()
+    since = None
+    if index is not None:
+        since = index.built_at
+        for lo, hi in index.rows(categories):
+            for start in range(lo, hi, CHUNK):
+                block = np.asarray(index.matrix[start:min(hi, start + CHUNK)], dtype=np.float32)
+                found.update(top_k(block @ query, index.ids[start:start + len(block)], k))
+    fresh = Product.objects.filter(status=Status.PUBLISHED, vector__isnull=False)
+    if since is not None:
+        fresh = fresh.filter(updated_at__gt=since)
+    if categories:
+        from django.db.models import Q
+
+        fresh = fresh.filter(Q(category__parent_id__in=categories) | Q(category_id__in=categories))
+    rows = list(fresh.values_list("pk", "vector")[:200_000])
+    if rows:
+        matrix = np.vstack([from_bytes(v) for _pk, v in rows])
+        found.update(top_k(matrix @ query, np.asarray([pk for pk, _v in rows]), k))
+    return sorted(found.items(), key=lambda kv: -kv[1])[:k]
+
+
+def forget() -> None:
+    """Drop the mapped files of this process (tests)."""
+    _cache.clear()
