@@ -19,6 +19,8 @@ from cases import services as case_services
 from charity import models as chm
 from charity import services as charity_services
 from core.scoping import scoped_models
+from directory import models as dm
+from directory import services as directory_services
 from orgs import services as org_services
 from orgs.models import Congress, Council, Milestone, Organization, Position, Term
 from pairing import services as pairing_services
@@ -263,6 +265,38 @@ def _honor(org, by, label):
                                         person=_person(org, by, label))
 
 
+
+def _product(org, by, label, name=None):
+    enterprise = _enterprise(org, by, label)
+    return directory_services.create_product(by=by, enterprise=enterprise, name=name or f"{label}隔离产品{next(_n)}")
+
+
+def _photo(org, by, label):
+    import io
+
+    from PIL import Image
+
+    data = io.BytesIO()
+    Image.new("RGB", (20, 20)).save(data, "PNG")
+    return directory_services.add_photo(by=by, product=_product(org, by, label), data=data.getvalue(), name="p.png")
+
+
+def _demand(org, by, label, title=None):
+    return directory_services.post_demand(by=by, org=org, buyer=f"{label}采购方", language="zh",
+                                          title=title or f"{label}隔离需求{next(_n)}")
+
+
+def _match(org, by, label):
+    title = f"{label}隔离围巾{next(_n)}"
+    product = _product(org, by, label, name=title)
+    return dm.Match.objects.get(demand=_demand(org, by, label, title=title), product=product)
+
+
+def _inquiry(org, by, label):
+    return directory_services.open_inquiry(by=None, product=_product(org, by, label), buyer_name=f"{label}采购方",
+                                           message=f"{label}询价")
+
+
 BUILDERS = {
     Organization: _org,
     Person: _person,
@@ -290,6 +324,11 @@ BUILDERS = {
     cm.Referral: _referral,
     cm.Attachment: _attachment,
     cm.CaseEvent: _event,
+    dm.Product: _product,
+    dm.Photo: _photo,
+    dm.Demand: _demand,
+    dm.Match: _match,
+    dm.Inquiry: _inquiry,
     Program: _program,
     Participant: _participant,
     PairRule: _pair_rule,
@@ -379,7 +418,9 @@ def _list_ids(client, url):
 def test_api_endpoint_separates_the_subtrees(prefix, viewset, api, users, tree):
     model = _model_of(viewset)
     records = _build_both(model, users, tree)
-    detail_actions = [a.url_path for a in viewset.get_extra_actions() if a.detail]
+    # Read-only detail actions (a product's demands) are probed with GET, the others with POST.
+    detail_actions = [(a.url_path, "post" if "post" in a.mapping else "get")
+                      for a in viewset.get_extra_actions() if a.detail]
     for name in SIDES:
         client, own, other = api(name), records[name], records[_other(name)]
         listed, count = _list_ids(client, f"/api/{prefix}/")
@@ -399,8 +440,8 @@ def test_api_endpoint_separates_the_subtrees(prefix, viewset, api, users, tree):
         before = model.objects.filter(pk=other.pk).values().get()
         assert client.patch(f"/api/{prefix}/{other.pk}/", {"name": "越权修改"}, format="json").status_code == 404
         assert client.put(f"/api/{prefix}/{other.pk}/", {"name": "越权修改"}, format="json").status_code == 404
-        for url_path in detail_actions:
-            r = client.post(f"/api/{prefix}/{other.pk}/{url_path}/", {"purpose": "越权"}, format="json")
+        for url_path, method in detail_actions:
+            r = getattr(client, method)(f"/api/{prefix}/{other.pk}/{url_path}/", {"purpose": "越权"}, format="json")
             assert r.status_code == 404
         assert model.objects.filter(pk=other.pk).values().get() == before
 
