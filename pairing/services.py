@@ -438,21 +438,24 @@ def confirm_proposals(*, by, run: Run, proposals=None, started_on: dt.date | Non
             pair.save(update_fields=["status", "ended_on", "end_reason"])
         existing = {(p.helper_id, p.beneficiary_id): p
                     for p in Pair.objects.filter(program=program, status=PairStatus.ACTIVE)}
-        pairs = []
+        pairs, new = [], []
         for prop in chosen:
             pair = existing.get((prop.helper_id, prop.beneficiary_id))
             if pair is None:
-                pair = Pair.objects.create(org=program.org, program=program, helper=prop.helper,
-                                           beneficiary=prop.beneficiary, score=prop.score,
-                                           components=prop.components, proposal=prop, started_on=today,
-                                           confirmed_by=by, locked=True)
+                pair = Pair(org=program.org, program=program, helper=prop.helper, beneficiary=prop.beneficiary,
+                            score=prop.score, components=prop.components, proposal=prop, started_on=today,
+                            confirmed_by=by, locked=True)
+                new.append(pair)
             elif not pair.locked:
                 pair.locked = True
                 pair.save(update_fields=["locked"])
             pairs.append(pair)
+        # Thousands of pairs at once: one insert per batch, and the run's named audit entry below
+        # records the confirmation instead of one field diff per pair.
+        Pair.objects.bulk_create(new, batch_size=1000)
         qs.update(decision=Decision.CONFIRMED)
         _check_limits(program, {p.helper_id for p in chosen} | {p.beneficiary_id for p in chosen})
-        log_action(run, "pairing.run.confirmed", by, {"pairs": len(pairs), "ended": len(stale)})
+        log_action(run, "pairing.run.confirmed", by, {"pairs": len(pairs), "created": len(new), "ended": len(stale)})
     return pairs
 
 
