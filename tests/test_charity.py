@@ -227,3 +227,24 @@ def test_indicators_and_pages(client, users, tree):
         assert client.get(url).status_code == 200, url
     client.force_login(users["wz_staff"])
     assert client.get(f"/charity/funds/{fund.pk}/").status_code == 404
+
+
+def test_cli_balances_and_receipt(users, tree, tmp_path):
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    fund = _fund(users, tree)
+    d = services.receive_donation(by=users["hz_admin"], fund=fund, donor_name="甲", value="250")
+    out = io.StringIO()
+    call_command("charity", "balances", "--org", "hz", "--user", "hz_staff", "--format", "json", stdout=out)
+    assert json.loads(out.getvalue()) == [{"code": "zx", "name": "助学基金", "balance": "250.00", "ledger": "250.00",
+                                           "consistent": True}]
+    pdf = tmp_path / "r.pdf"
+    call_command("charity", "receipt", d.receipt_number, "--out", str(pdf), "--user", "hz_staff",
+                 stdout=io.StringIO())
+    assert pdf.read_bytes().startswith(b"%PDF")
+    out = io.StringIO()
+    call_command("charity", "balances", "--user", "wz_staff", "--format", "json", stdout=out)
+    assert json.loads(out.getvalue()) == []
