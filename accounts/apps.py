@@ -10,8 +10,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("账号与授权")
 
     def ready(self):
-        from auditlog.registry import auditlog
+        from core.audit import register as audit
 
         from accounts.models import Grant
 
-        auditlog.register(Grant)
+        audit(Grant)

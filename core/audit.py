@@ -40,3 +40,16 @@ def history(obj, limit: int = 100):
         .select_related("actor")
         .order_by("-timestamp")[:limit]
     )
+
+
+def register(model, **options):
+    """Register a model with django-auditlog, diffing its own columns only.
+
+    By default auditlog also lists reverse relations (a person's memberships, cases …)
+    on every change, which fills the history with "None → …" noise.
+    """
+    from auditlog.registry import auditlog
+
+    own = [f.name for f in model._meta.concrete_fields if not f.primary_key]
+    options.setdefault("include_fields", own + list(options.get("m2m_fields", ())))
+    auditlog.register(model, **options)

@@ -10,13 +10,13 @@ class OrgsConfig(AppConfig):
     verbose_name = _("组织")
 
     def ready(self):
-        from auditlog.registry import auditlog
+        from core.audit import register as audit
 
         from orgs import models
 
-        auditlog.register(models.Organization, exclude_fields=["path", "depth", "numchild"])
+        audit(models.Organization, exclude_fields=["path", "depth", "numchild"])
         for m in (models.Term, models.Council, models.Position, models.Congress, models.Milestone):
-            auditlog.register(m)
+            audit(m)
 
         from core import search
 

@@ -10,14 +10,14 @@ class RegistryConfig(AppConfig):
     verbose_name = _("侨情")
 
     def ready(self):
-        from auditlog.registry import auditlog
+        from core.audit import register as audit
 
         from registry import models
 
-        auditlog.register(models.Person, mask_fields=list(models.Person.personal_fields), m2m_fields={"tags"})
-        auditlog.register(models.Enterprise, m2m_fields={"tags"})
+        audit(models.Person, mask_fields=list(models.Person.personal_fields), m2m_fields={"tags"})
+        audit(models.Enterprise, m2m_fields={"tags"})
         for m in (models.Membership, models.DuesRate, models.DuesPayment):
-            auditlog.register(m)
+            audit(m)
 
         from core import search
 
