@@ -16,5 +16,5 @@ class ActivitiesConfig(AppConfig):
 
         auditlog.register(models.Registration, mask_fields=list(models.Registration.personal_fields))
         for m in (models.Activity, models.Session, models.Outcome, models.Project, models.ProjectFollowUp,
-                  models.VolunteerTeam, models.Volunteer, models.Service):
+                  models.VolunteerTeam, models.Volunteer, models.Service, models.ActivityFile):
             auditlog.register(m)

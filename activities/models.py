@@ -372,3 +372,39 @@ class Service(models.Model):
 
     def __str__(self):
         return self.description
+
+
+def activity_file_path(instance, filename):
+    """Files go under the activity, served only by a checked view."""
+    return f"activities/{instance.activity_id}/{filename}"
+
+
+class ActivityFile(models.Model):
+    """A photo or a document of an activity (agenda, sign-in sheet, report)."""
+
+    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("组织"))
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="files", verbose_name=_("活动"))
+    file = models.FileField(_("文件"), upload_to=activity_file_path)
+    name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("类型"), max_length=100)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    caption = models.CharField(_("说明"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("上传人"))
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    scope_path = "org__path"
+    objects = Scoped()
+
+    class Meta:
+        verbose_name = _("活动照片和文件")
+        verbose_name_plural = _("活动照片和文件")
+        ordering = ["activity", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_photo(self) -> bool:
+        """An image shown as a thumbnail."""
+        return self.content_type.startswith("image/")

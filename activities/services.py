@@ -9,6 +9,7 @@ checked against the activity's audience instead.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from decimal import Decimal
 
 from django.core import signing
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from activities.models import (
     Activity,
+    ActivityFile,
     Attendance,
     Audience,
     Channel,
@@ -35,6 +37,7 @@ from activities.models import (
     Volunteer,
     VolunteerTeam,
 )
+from cases.services import CONTENT_TYPES, check_upload
 from core.audit import acting, log_action
 from core.scoping import CHANGE
 from core.services import apply_fields, require
@@ -448,3 +451,17 @@ def update_outcome(*, by, outcome: Outcome, **fields) -> Outcome:
         raise ValidationError(_("签约项目的成果随项目更新。"))
     apply_fields(outcome, fields, {"kind", "title", "amount", "date", "notes"})
     return _save(outcome, by)
+
+
+def add_file(*, by, activity: Activity, upload, caption: str = "") -> ActivityFile:
+    """Attach a photo or document to an activity (type, size and leading bytes checked like case attachments)."""
+    require(by, CHANGE, activity.org)
+    ext = check_upload(upload)
+    f = ActivityFile(org=activity.org, activity=activity, name=upload.name.replace("/", "_")[-100:],
+                     content_type=CONTENT_TYPES[ext], size=upload.size, caption=caption,
+                     uploaded_by=by if getattr(by, "is_authenticated", False) else None)
+    with transaction.atomic(), acting(by):
+        f.file.save(f"{secrets.token_hex(8)}.{ext}", upload, save=False)
+        f.save()
+        log_action(activity, "activities.file.added", by, {"file": f.name})
+    return f

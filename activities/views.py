@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -28,6 +28,7 @@ from activities.forms import (
 )
 from activities.models import (
     Activity,
+    ActivityFile,
     Attendance,
     Audience,
     Channel,
@@ -124,7 +125,7 @@ def activity_detail(request, pk):
         "section": "activities", "activity": activity, "sessions": activity.sessions.all(),
         "registered": [r for r in regs if r.status == RegStatus.REGISTERED],
         "waiting": [r for r in regs if r.status == RegStatus.WAITLISTED],
-        "outcomes": activity.outcomes.select_related("project"), "projects": activity.projects.all(),
+        "outcomes": activity.outcomes.select_related("project"), "files": activity.files.all(), "projects": activity.projects.all(),
         "may_change": can(request.user, CHANGE, activity.org), "session_form": SessionForm(),
         "register_form": RegisterForm(user=request.user), "outcome_form": OutcomeForm(),
         "public_url": public_url, "history": history(activity)})
@@ -185,6 +186,31 @@ def registration_pass(request, pk):
     token = services.checkin_token(reg)
     return render(request, "activities/pass.html", {"section": "activities", "reg": reg, "token": token,
                                                     "qr": qr_data_uri(token)})
+
+
+@login_required
+@require_POST
+def file_add(request, pk):
+    """Upload a photo or document."""
+    activity = get_visible_or_404(Activity, request.user, CHANGE, pk=pk)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("请选择文件。"))
+    else:
+        try:
+            services.add_file(by=request.user, activity=activity, upload=upload,
+                              caption=request.POST.get("caption", "")[:200])
+        except ValidationError as e:
+            _fail(request, e)
+    return redirect("activities:activity-detail", pk)
+
+
+@login_required
+def file_download(request, pk):
+    """A file of an activity, for users who may see the activity."""
+    f = get_visible_or_404(ActivityFile, request.user, pk=pk)
+    return FileResponse(f.file.open("rb"), as_attachment=not f.is_photo, filename=f.name,
+                        content_type=f.content_type)
 
 
 @login_required

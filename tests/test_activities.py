@@ -250,3 +250,21 @@ def test_pages(client, users, training):
     r = client.post(f"/activities/join/{token}/", {"name": "路人乙", "phone": "13812345678"})
     assert r.status_code == 302 and "/activities/pass/" in r["Location"]
     assert client.get(r["Location"]).status_code == 200
+
+
+def test_photos_and_files(client, users, training):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(users["hz_staff"])
+    png = SimpleUploadedFile("合影.png", b"\x89PNG\r\n\x1a\n" + b"0" * 32, content_type="image/png")
+    r = client.post(f"/activities/{training.pk}/files/", {"file": png, "caption": "开班合影"})
+    assert r.status_code == 302
+    f = training.files.get()
+    assert f.is_photo and f.caption == "开班合影"
+    assert "开班合影" in client.get(f"/activities/{training.pk}/").content.decode()
+    assert client.get(f"/activities/files/{f.pk}/").status_code == 200
+    fake = SimpleUploadedFile("假.pdf", b"not a pdf", content_type="application/pdf")
+    with pytest.raises(ValidationError):
+        services.add_file(by=users["hz_staff"], activity=training, upload=fake)
+    client.force_login(users["wz_staff"])
+    assert client.get(f"/activities/files/{f.pk}/").status_code == 404

@@ -239,6 +239,13 @@ def _service(org, by, label):
                                     hours=2, description=f"{label}隔离服务")
 
 
+def _activity_file(org, by, label):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile(f"{label}.pdf", b"%PDF-1.4\n", content_type="application/pdf")
+    return act_services.add_file(by=by, activity=_activity(org, by, label), upload=upload)
+
+
 def _fund(org, by, label):
     n = next(_n)
     return charity_services.create_fund(by=by, org=org, code=f"iso-{n}", name=f"{label}隔离基金{n}", kind="relief")
@@ -346,6 +353,7 @@ BUILDERS = {
     am.VolunteerTeam: _team,
     am.Volunteer: _volunteer,
     am.Service: _service,
+    am.ActivityFile: _activity_file,
     chm.Fund: _fund,
     chm.Donation: _donation,
     chm.Beneficiary: _beneficiary,
