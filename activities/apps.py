@@ -10,11 +10,10 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("活动")
 
     def ready(self):
-        from auditlog.registry import auditlog
-
         from activities import models
+        from core.audit import register as audit
 
-        auditlog.register(models.Registration, mask_fields=list(models.Registration.personal_fields))
+        audit(models.Registration, mask_fields=list(models.Registration.personal_fields))
         for m in (models.Activity, models.Session, models.Outcome, models.Project, models.ProjectFollowUp,
                   models.VolunteerTeam, models.Volunteer, models.Service, models.ActivityFile):
-            auditlog.register(m)
+            audit(m)

@@ -10,10 +10,9 @@ class CharityConfig(AppConfig):
     verbose_name = _("慈善")
 
     def ready(self):
-        from auditlog.registry import auditlog
-
         from charity import models
+        from core.audit import register as audit
 
-        auditlog.register(models.Beneficiary, mask_fields=list(models.Beneficiary.personal_fields))
+        audit(models.Beneficiary, mask_fields=list(models.Beneficiary.personal_fields))
         for m in (models.Fund, models.Donation, models.Disbursement, models.Honor):
-            auditlog.register(m)
+            audit(m)
