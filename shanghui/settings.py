@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "directory",
     "activities",
     "charity",
+    "awards",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,8 @@ import pytest
 from accounts.models import Grant
 from activities import models as am
 from activities import services as act_services
+from awards import models as awm
+from awards import services as award_services
 from cases import models as cm
 from cases import services as case_services
 from charity import models as chm
@@ -304,6 +306,34 @@ def _inquiry(org, by, label):
                                            message=f"{label}询价")
 
 
+def _campaign(org, by, label):
+    n = next(_n)
+    return award_services.create_campaign(by=by, org=org, code=f"iso-{n}", year=2024, title=f"{label}隔离评优{n}")
+
+
+def _open_campaign(org, by, label):
+    campaign = _campaign(org, by, label)
+    award_services.add_criterion(by=by, campaign=campaign, group="组织建设", title="会员发展", max_score=10)
+    return award_services.open_nominations(by=by, campaign=campaign)
+
+
+def _nomination(org, by, label):
+    campaign = _open_campaign(org, by, label)
+    n = next(_n)
+    return award_services.nominate(by=by, campaign=campaign, nominee=f.org(f"iso-{n}", f"{label}隔离商会{n}", org,
+                                                                           kind="chamber"))
+
+
+def _judge(org, by, label):
+    return award_services.add_judge(by=by, campaign=_campaign(org, by, label), user=f.user(f"iso-judge-{next(_n)}"),
+                                    name=f"{label}隔离评委")
+
+
+def _certification(org, by, label):
+    return award_services.certify(by=by, kind="four_good", title=f"{label}四好商会", level="city", year=2024,
+                                  holder_org=org)
+
+
 BUILDERS = {
     Organization: _org,
     Person: _person,
@@ -359,6 +389,10 @@ BUILDERS = {
     chm.Beneficiary: _beneficiary,
     chm.Disbursement: _disbursement,
     chm.Honor: _honor,
+    awm.Campaign: _campaign,
+    awm.Nomination: _nomination,
+    awm.Judge: _judge,
+    awm.Certification: _certification,
 }
 
 SIDES = {"hz_staff": "hz", "wz_staff": "wz"}  # user → the root of their subtree in the `tree` fixture

@@ -1,0 +1,291 @@
+"""Awards: rubric rules, nominations with locked figures, conflicts, blind scoring, aggregation, ties,
+publication, certificates and certifications."""
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from awards import services as aw
+from awards.models import CampaignStatus, Certification, Figure, Score
+from awards.ranking import rank_campaign
+from registry import services as reg
+from tests import factories as f
+
+YEAR = 2024
+
+
+@pytest.fixture
+def chambers(tree):
+    """Three chambers under 杭州市侨联 (the organizer)."""
+    hz = tree["hz"]
+    return [f.org(f"hz-c{i}", f"杭州{name}商会", hz, kind="hometown_chamber")
+            for i, name in enumerate(["泉州", "温州", "宁波"], start=1)]
+
+
+def _campaign(users, tree, *, mode="points", drop=False, places=2, **kw):
+    by = users["hz_admin"]
+    c = aw.create_campaign(by=by, org=tree["hz"], code=kw.pop("code", f"hz-{YEAR}"), year=kw.pop("year", YEAR),
+                           title="年度优秀商会", scoring_mode=mode, drop_extremes=drop, places=places, **kw)
+    return c
+
+
+def _rubric(c, by, weights=(60, 40)):
+    aw.add_criterion(by=by, campaign=c, group="经济建设", title="会员企业发展", max_score=60, weight=weights[0])
+    aw.add_criterion(by=by, campaign=c, group="组织建设", title="会员发展与党建", max_score=40, weight=weights[1])
+    return list(c.criteria.all())
+
+
+def _judge(c, by, name, **kw):
+    return aw.add_judge(by=by, campaign=c, user=f.user(name), name=name, **kw)
+
+
+@pytest.fixture
+def running(users, tree, chambers):
+    """A campaign in scoring with three submitted chambers, three judges assigned to every one."""
+    by = users["hz_admin"]
+    c = _campaign(users, tree)
+    crit = _rubric(c, by)
+    aw.open_nominations(by=by, campaign=c)
+    noms = [aw.submit_nomination(by=by, nomination=aw.nominate(by=by, campaign=c, nominee=ch)) for ch in chambers]
+    judges = [_judge(c, by, f"judge{i}") for i in range(3)]
+    aw.start_scoring(by=by, campaign=c)
+    aw.assign_all(by=by, campaign=c)
+    return {"c": c, "crit": crit, "noms": noms, "judges": judges, "by": by}
+
+
+def _score(running, judge, nomination, a, b):
+    assignment = judge.assignments.get(nomination=nomination)
+    crit = running["crit"]
+    return aw.score(by=judge.user, assignment=assignment,
+                    values={crit[0]: {"value": a, "comment": "好"}, crit[1]: {"value": b}})
+
+
+def test_weights_must_add_up_and_maximums_hold(users, tree, chambers):
+    by = users["hz_admin"]
+    c = _campaign(users, tree, mode="weighted")
+    _rubric(c, by, weights=(60, 30))
+    with pytest.raises(ValidationError, match="合计须为100"):
+        aw.open_nominations(by=by, campaign=c)
+    with pytest.raises(ValidationError):
+        aw.add_criterion(by=by, campaign=c, group="x", title="负分", max_score=0)
+    with pytest.raises(ValidationError):
+        aw.add_criterion(by=by, campaign=c, group="x", title="权重", max_score=10, weight=120)
+    aw.update_criterion(by=by, criterion=c.criteria.last(), weight=40)
+    aw.open_nominations(by=by, campaign=c)
+    with pytest.raises(ValidationError):  # the rubric is fixed once nominations open
+        aw.add_criterion(by=by, campaign=c, group="x", title="晚加", max_score=10)
+
+
+def test_score_within_maximum_and_changes_audited(running):
+    from auditlog.models import LogEntry
+
+    judge, nom = running["judges"][0], running["noms"][0]
+    with pytest.raises(ValidationError, match="0到60"):
+        _score(running, judge, nom, 61, 10)
+    with pytest.raises(ValidationError):
+        _score(running, judge, nom, -1, 10)
+    _score(running, judge, nom, 50, 30)
+    _score(running, judge, nom, 55, 30)
+    changes = [e.additional_data for e in LogEntry.objects.get_for_object(nom)
+               if (e.additional_data or {}).get("action") == "awards.score.changed"]
+    assert {"old": "50.00", "new": "55"}.items() <= changes[0].items()
+    assert len(changes) == 3  # two criteria, then one changed
+
+
+def test_weighted_total(users, tree, chambers):
+    by = users["hz_admin"]
+    c = _campaign(users, tree, mode="weighted")
+    crit = _rubric(c, by)
+    aw.open_nominations(by=by, campaign=c)
+    n = aw.submit_nomination(by=by, nomination=aw.nominate(by=by, campaign=c, nominee=chambers[0]))
+    j = _judge(c, by, "wj")
+    aw.start_scoring(by=by, campaign=c)
+    aw.assign(by=by, judge=j, nominations=[n])
+    aw.score(by=j.user, assignment=j.assignments.get(), values={crit[0]: {"value": 30}, crit[1]: {"value": 40}})
+    (row,) = rank_campaign(c)
+    assert row.score == Decimal("70.000")  # 30/60×60 + 40/40×40
+
+
+def test_judge_never_scores_own_chamber(running, users, tree, chambers):
+    by, c = running["by"], running["c"]
+    # Detected through grants: staff of the chamber.
+    staff = _judge(c, by, "chamber-staff")
+    from accounts.models import Grant
+
+    Grant.objects.create(user=staff.user, org=chambers[0], role="staff")
+    with pytest.raises(ValidationError, match="任职"):
+        aw.assign(by=by, judge=staff, nominations=[running["noms"][0]])
+    # Detected through the registry: a member of the chamber.
+    person = reg.create_person(by=by, org=chambers[1], name="王评委", category="relative")
+    reg.add_membership(by=by, org=chambers[1], person=person)
+    member = _judge(c, by, "member-judge", person=person)
+    with pytest.raises(ValidationError, match="会员"):
+        aw.assign(by=by, judge=member, nominations=[running["noms"][1]])
+    # Declared; assign_all skips every conflict.
+    declared = _judge(c, by, "declared", conflicts=[chambers[2]])
+    assigned, skipped = aw.assign_all(by=by, campaign=c)
+    assert skipped == 3 and assigned == 6
+    assert not declared.assignments.filter(nomination=running["noms"][2]).exists()
+    # A conflict arising after assignment blocks scoring too.
+    judge = running["judges"][0]
+    Grant.objects.create(user=judge.user, org=chambers[0], role="viewer")
+    with pytest.raises(PermissionDenied):
+        _score(running, judge, running["noms"][0], 10, 10)
+
+
+def test_only_the_assigned_judge_scores(running):
+    j0, j1, nom = running["judges"][0], running["judges"][1], running["noms"][0]
+    with pytest.raises(PermissionDenied):
+        aw.score(by=j1.user, assignment=j0.assignments.get(nomination=nom), values={})
+
+
+def test_blind_until_close(running, users):
+    j0, j1, nom = running["judges"][0], running["judges"][1], running["noms"][0]
+    _score(running, j0, nom, 50, 30)
+    _score(running, j1, nom, 40, 20)
+    assert {s.assignment.judge for s in aw.visible_scores(j1.user, nom)} == {j1}
+    assert not aw.visible_scores(users["hz_admin"], nom).exclude(assignment__judge__user=users["hz_admin"]).exists()
+    for nomination in running["noms"]:
+        for j in running["judges"]:
+            _score(running, j, nomination, 30, 20)
+    aw.close_scoring(by=running["by"], campaign=running["c"])
+    assert aw.visible_scores(users["hz_admin"], nom).count() == 6
+    assert aw.visible_scores(j1.user, nom).count() == 2  # a judge without grants still sees only its own
+
+
+def test_drop_highest_and_lowest(running):
+    c, nom = running["c"], running["noms"][0]
+    c.drop_extremes = True
+    c.save()
+    for j, (a, b) in zip(running["judges"], [(60, 40), (30, 20), (10, 5)], strict=True):
+        _score(running, j, nom, a, b)
+    row = next(r for r in rank_campaign(c) if r.nomination == nom)
+    assert row.score == Decimal("50.000")  # 100 and 15 dropped
+    assert row.mean_all == Decimal("55.000")
+    c.drop_extremes = False
+    c.save()
+    assert next(r for r in rank_campaign(c) if r.nomination == nom).score == Decimal("55.000")
+
+
+def test_ties_broken_by_first_criterion_then_shared(running):
+    c, (n1, n2, n3) = running["c"], running["noms"]
+    for j in running["judges"]:
+        _score(running, j, n1, 40, 40)  # 80, first criterion 40
+        _score(running, j, n2, 50, 30)  # 80, first criterion 50: wins the tie
+        _score(running, j, n3, 40, 40)  # same as n1: shares the rank
+    rows = aw.close_scoring(by=running["by"], campaign=c)
+    assert [(r.nomination, r.rank) for r in rows][0] == (n2, 1)
+    assert {(r.nomination, r.rank) for r in rows[1:]} == {(n1, 2), (n3, 2)}
+    # Two places, the tie on the second place selects both.
+    assert all(r.selected for r in rows)
+
+
+def test_figures_equal_the_indicators_and_are_locked(users, tree, chambers):
+    from stats.indicators import evaluate
+
+    by = users["hz_admin"]
+    chamber = chambers[0]
+    for i in range(3):
+        p = reg.create_person(by=by, org=chamber, name=f"会员{i}", category="relative")
+        reg.add_membership(by=by, org=chamber, person=p, joined_on=dt.date(YEAR, 3, 1 + i))
+    c = _campaign(users, tree)
+    _rubric(c, by)
+    aw.open_nominations(by=by, campaign=c)
+    n = aw.nominate(by=by, campaign=c, nominee=chamber)
+    figures = {fig.key: fig for fig in n.figures.all()}
+    assert "registry.members.current" in figures and len(figures) >= 4
+    for key, fig in figures.items():
+        result = evaluate(key, user=by, org=chamber, start=dt.date(YEAR, 1, 1), end=dt.date(YEAR, 12, 31))
+        assert fig.value == Decimal(str(result.value)), key
+    assert figures["registry.members.joined"].value == 3
+    with pytest.raises(ValidationError):  # the self-report cannot carry a figure
+        aw.save_report(by=by, nomination=n, entries={c.criteria.first(): {"value": 999}})
+    aw.save_report(by=by, nomination=n, entries={c.criteria.first(): {"text": "会员增长", "self_score": 50}})
+    with pytest.raises(ValidationError):
+        aw.save_report(by=by, nomination=n, entries={c.criteria.first(): {"self_score": 61}})
+    aw.submit_nomination(by=by, nomination=n)
+    with pytest.raises(ValidationError):
+        aw.save_report(by=by, nomination=n, entries={c.criteria.first(): {"text": "改"}})
+    assert Figure.objects.filter(nomination=n).count() == len(figures)
+
+
+def test_nomination_permission_and_eligibility(users, tree, chambers):
+    by = users["hz_admin"]
+    c = _campaign(users, tree, required_certification="four_good", required_level="provincial",
+                  eligible_kinds=["hometown_chamber"])
+    _rubric(c, by)
+    aw.open_nominations(by=by, campaign=c)
+    with pytest.raises(ValidationError, match="四好"):
+        aw.nominate(by=by, campaign=c, nominee=chambers[0])
+    aw.certify(by=by, kind="four_good", title="四好商会", level="city", year=2023, holder_org=chambers[0])
+    with pytest.raises(ValidationError, match="四好"):  # a city-level certificate is below the required level
+        aw.nominate(by=by, campaign=c, nominee=chambers[0])
+    aw.certify(by=by, kind="four_good", title="四好商会", level="national", year=2020,
+               expires_on=dt.date(2021, 12, 31), holder_org=chambers[0])
+    with pytest.raises(ValidationError, match="四好"):  # expired
+        aw.nominate(by=by, campaign=c, nominee=chambers[0])
+    aw.certify(by=by, kind="four_good", title="全国四好商会", level="national", year=2024, holder_org=chambers[0])
+    with pytest.raises(PermissionDenied):  # 温州's staff cannot nominate a 杭州 chamber
+        aw.nominate(by=users["wz_staff"], campaign=c, nominee=chambers[0])
+    with pytest.raises(ValidationError, match="下级范围"):
+        aw.nominate(by=users["zj_admin"], campaign=c, nominee=tree["wzc"])
+    n = aw.nominate(by=by, campaign=c, nominee=chambers[0])
+    assert n.by_organizer and n.org == chambers[0]
+    staff = f.user("c-staff", (chambers[1], "staff"))
+    assert c in aw.open_campaigns_for(staff)
+    assert c not in aw.open_campaigns_for(users["wz_staff"])
+
+
+def test_copy_rubric_from_last_year(users, tree):
+    by = users["hz_admin"]
+    last = _campaign(users, tree, code="hz-2023", year=2023, mode="weighted", drop=True)
+    _rubric(last, by)
+    this = _campaign(users, tree, code="hz-2024", year=2024)
+    copies = aw.copy_rubric(by=by, campaign=this)
+    assert [(x.group, x.title, x.max_score, x.weight) for x in copies] == \
+           [(x.group, x.title, x.max_score, x.weight) for x in last.criteria.all()]
+    this.refresh_from_db()
+    assert this.scoring_mode == "weighted" and this.drop_extremes
+    assert last.criteria.count() == 2
+
+
+def test_progress_reminders_publicity_and_publication(running, mailoutbox, django_capture_on_commit_callbacks):
+    c, by = running["c"], running["by"]
+    j0 = running["judges"][0]
+    for i, nom in enumerate(running["noms"]):
+        _score(running, j0, nom, 50 - i, 30)
+    rows = {r["judge"].name: r for r in aw.progress(c)}
+    assert rows["judge0"]["completed"] == 3 and not rows["judge0"]["late"] and rows["judge1"]["late"]
+    with django_capture_on_commit_callbacks(execute=True):
+        late = aw.remind_late(by=by, campaign=c)
+    assert {j.name for j in late} == {"judge1", "judge2"}
+    assert len(mailoutbox) == 0 or all("评审提醒" in m.subject for m in mailoutbox)
+    aw.close_scoring(by=by, campaign=c)
+    c.refresh_from_db()
+    assert c.status == CampaignStatus.PUBLICITY
+    nom = running["noms"][0]
+    aw.raise_objection(nomination=nom, text="材料不实")
+    aw.publish(by=by, campaign=c)
+    assert Certification.objects.filter(campaign=c).count() == 2
+    with pytest.raises(ValidationError):
+        aw.raise_objection(nomination=nom, text="晚了")
+    assert Score.objects.filter(assignment__nomination__campaign=c).count() == 6
+
+
+def test_certificate_pdf_has_chinese_text(running):
+    import io
+
+    from pypdf import PdfReader
+
+    from awards.certificates import certificate_pdf
+
+    for nom in running["noms"]:
+        for j in running["judges"]:
+            _score(running, j, nom, 50, 30)
+    aw.close_scoring(by=running["by"], campaign=running["c"])
+    aw.publish(by=running["by"], campaign=running["c"])
+    nom = running["noms"][0]
+    nom.refresh_from_db()
+    text = PdfReader(io.BytesIO(certificate_pdf(nom))).pages[0].extract_text()
+    assert "杭州泉州商会" in text and "年度优秀商会" in text
