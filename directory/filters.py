@@ -6,10 +6,42 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.countries import country_choices, country_name
+from core.search import search_ids
 from directory.models import Category, Demand, DemandStatus, Inquiry, InquiryStatus, Product, Status
-from registry.filters import OrgSubtreeFilter, SearchFilter
+from registry.filters import OrgSubtreeFilter
 
 PRICE_BANDS = [("0-1", 0, 1), ("1-5", 1, 5), ("5-20", 5, 20), ("20-100", 20, 100), ("100-", 100, None)]
+
+
+def ranked(qs, ids: list[int]):
+    """`qs` limited to `ids`, in their order, by one SQL expression with one parameter.
+
+    A CASE WHEN per id (as a Django Case) costs more to compile than the query costs to run
+    (300 ms for 500 ids on a busy machine).
+    """
+    from django.db import connection
+    from django.db.models import IntegerField
+    from django.db.models.expressions import RawSQL
+
+    table = connection.ops.quote_name(qs.model._meta.db_table)
+    if connection.vendor == "postgresql":
+        rank = RawSQL(f"array_position(%s::bigint[], {table}.id)", (list(ids),), output_field=IntegerField())
+    else:
+        rank = RawSQL(f"instr(%s, ',' || {table}.id || ',')", ("," + ",".join(map(str, ids)) + ",",),
+                      output_field=IntegerField())
+    return qs.filter(pk__in=ids).annotate(search_rank=rank).order_by("search_rank")
+
+
+class ProductSearchFilter(df.CharFilter):
+    """The shared Chinese search (core.search.search_ids), best first."""
+
+    def filter(self, qs, value):
+        value = (value or "").strip()
+        if not value:
+            return qs
+        request = getattr(self.parent, "request", None)
+        ids = search_ids(qs, getattr(request, "user", None), value)
+        return ranked(qs, ids) if ids else qs.none()
 
 
 class CategoryFilter(df.CharFilter):
@@ -29,7 +61,7 @@ class ProductFilter(df.FilterSet):
     """Products: text (Chinese, pinyin, traditional, English stems), category, supplier country, certification,
     price band, status, enterprise, organization."""
 
-    q = SearchFilter(label=_("搜索"))
+    q = ProductSearchFilter(label=_("搜索"))
     category = CategoryFilter(label=_("类目"))
     country = df.ChoiceFilter(label=_("供应商国家"), choices=country_choices, empty_label=_("全部"))
     certification = df.CharFilter(label=_("认证"), field_name="certifications", lookup_expr="icontains")
@@ -61,9 +93,11 @@ def facets(qs, lang: str = "zh", limit: int = 12) -> dict:
     Counted over at most FACET_ROWS rows of the result (a search returns at most 500 anyway);
     beyond that the counts say "at least".
     """
-    ids = list(qs.order_by().values_list("pk", flat=True)[:FACET_ROWS])
-    base = Product.objects.filter(pk__in=ids)
-    out = {"capped": len(ids) >= FACET_ROWS}
+    from django.db.models import Subquery
+
+    ids = qs.order_by().values("pk")[:FACET_ROWS]
+    base = Product.objects.filter(pk__in=Subquery(ids))
+    out = {"capped": base.count() >= FACET_ROWS}
     cats = {c.pk: c for c in Category.objects.all()}
     by_cat: dict[int, int] = {}
     for cid, n in base.values_list("category_id").annotate(n=Count("id")).order_by():

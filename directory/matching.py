@@ -84,29 +84,25 @@ def match_demand(demand: Demand, limit: int = 20) -> list[Found]:
     ids = set(hits) | set(cosine)
     if not ids:
         return []
-    products = (Product.objects.filter(pk__in=ids, status=Status.PUBLISHED)
-                .select_related("enterprise", "category").only(
-                    "pk", "name", "translations", "price_min", "price_max", "currency", "min_order", "unit",
-                    "country", "category_id", "category__parent_id", "category__name", "category__name_en",
-                    "enterprise__name", "org_id", "enterprise_id"))
-    found = []
-    for p in products:
-        share = len(hits.get(p.pk, ())) / max(1, len(words))
-        cos = cosine.get(p.pk, 0.0)
-        same = bool(categories) and (p.category is not None and (p.category.parent_id or p.category_id) in categories)
+    # Score on three columns first; only the best `limit` products are loaded whole.
+    rows = Product.objects.filter(pk__in=ids, status=Status.PUBLISHED).values_list(
+        "pk", "category_id", "category__parent_id")
+    scored = []
+    for pk, category, parent in rows:
+        share = len(hits.get(pk, ())) / max(1, len(words))
+        cos = cosine.get(pk, 0.0)
+        same = bool(categories) and category is not None and (parent or category) in categories
         score = 0.5 * share + 0.5 * max(cos, 0.0) + (0.05 if same else 0.0)
         if score < MIN_SCORE and share < 1:
             continue
-        reasons = []
-        if hits.get(p.pk):
-            reasons.append("words:" + "、".join(hits[p.pk]))
-        if cos:
-            reasons.append(f"semantic:{cos:.2f}")
-        if same:
-            reasons.append("category")
-        found.append(Found(p, round(score, 4), reasons))
-    found.sort(key=lambda f: -f.score)
-    return found[:limit]
+        reasons = (["words:" + "、".join(hits[pk])] if hits.get(pk) else []) + (
+            [f"semantic:{cos:.2f}"] if cos else []) + (["category"] if same else [])
+        scored.append((round(score, 4), pk, reasons))
+    scored.sort(key=lambda t: (-t[0], t[1]))
+    scored = scored[:limit]
+    products = Product.objects.select_related("enterprise", "category").defer("vector").in_bulk(
+        [pk for _s, pk, _r in scored])
+    return [Found(products[pk], score, reasons) for score, pk, reasons in scored if pk in products]
 
 
 def match_product(product: Product, limit: int = 20) -> list[Found]:

@@ -7,11 +7,10 @@ writes through an inquiry, behind the intake's challenge and a rate limit per ad
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Case, IntegerField, Value, When
 
 from cases.intake import IntakeThrottle
 from core import search
-from directory.filters import ProductFilter
+from directory.filters import ProductFilter, ranked
 from directory.models import Product, Status
 
 
@@ -53,10 +52,7 @@ def public_products(params):
     if not q:
         return qs.order_by("-pk")
     ids = search.matching_ids("directory.product", q, None, search.MAX_CANDIDATES)
-    if not ids:
-        return qs.none()
-    rank = Case(*[When(pk=pk, then=Value(i)) for i, pk in enumerate(ids)], output_field=IntegerField())
-    return qs.filter(pk__in=ids).annotate(search_rank=rank).order_by("search_rank")
+    return ranked(qs, ids) if ids else qs.none()
 
 
 LABELS = {

@@ -73,8 +73,6 @@ def build(progress=None) -> dict:
 
     started = time.monotonic()
     built_at = timezone.now()
-    base = _base()
-    base.mkdir(parents=True, exist_ok=True)
     qs = (Product.objects.filter(status=Status.PUBLISHED, vector__isnull=False)
           .values_list("pk", "category__parent_id", "category_id", "vector").order_by("pk"))
     ids, cats, parts = [], [], []
@@ -84,23 +82,30 @@ def build(progress=None) -> dict:
         parts.append(np.frombuffer(bytes(vector), dtype=np.float16))
         if progress and len(ids) % 100_000 == 0:
             progress(len(ids))
-    ids_a = np.asarray(ids, dtype=np.int64)
-    cats_a = np.asarray(cats, dtype=np.int64)
-    order = np.argsort(cats_a, kind="stable")
-    matrix = np.vstack(parts)[order] if parts else np.zeros((0, DIM), dtype=np.float16)
-    ids_a, cats_a = ids_a[order], cats_a[order]
+    matrix = np.vstack(parts) if parts else np.zeros((0, DIM), dtype=np.float16)
+    rows = write(np.asarray(ids, dtype=np.int64), np.asarray(cats, dtype=np.int64), matrix, built_at)
+    return {"rows": rows, "seconds": round(time.monotonic() - started, 1)}
+
+
+def write(ids: np.ndarray, cats: np.ndarray, matrix: np.ndarray, built_at=None) -> int:
+    """Write the files of a build: rows sorted by top-level category, one block per category."""
+    base = _base()
+    base.mkdir(parents=True, exist_ok=True)
+    built_at = built_at or timezone.now()
+    order = np.argsort(cats, kind="stable")
+    ids, cats = ids[order], cats[order]
     blocks = {}
-    for c in np.unique(cats_a):
-        lo, hi = np.searchsorted(cats_a, c, "left"), np.searchsorted(cats_a, c, "right")
+    for c in np.unique(cats):
+        lo, hi = np.searchsorted(cats, c, "left"), np.searchsorted(cats, c, "right")
         blocks[int(c)] = (int(lo), int(hi))
     # Written under temporary names and renamed, so a reader never maps half a file.
-    np.save(base / "ids.tmp.npy", ids_a)
-    np.save(base / "matrix.tmp.npy", matrix)
+    np.save(base / "ids.tmp.npy", ids)
+    np.save(base / "matrix.tmp.npy", np.asarray(matrix, dtype=np.float16)[order])
     (base / "ids.tmp.npy").replace(base / "ids.npy")
     (base / "matrix.tmp.npy").replace(base / "matrix.npy")
-    (base / "meta.json").write_text(json.dumps({"built_at": built_at.isoformat(), "rows": len(ids_a),
+    (base / "meta.json").write_text(json.dumps({"built_at": built_at.isoformat(), "rows": len(ids),
                                                 "blocks": blocks}))
-    return {"rows": int(len(ids_a)), "seconds": round(time.monotonic() - started, 1)}
+    return int(len(ids))
 
 
 def top_k(scores: np.ndarray, ids: np.ndarray, k: int) -> list[tuple[int, float]]:
