@@ -134,6 +134,12 @@ class Command(BaseCommand):
 
             self.log("pairing optimizer ...")
             report["pairing"] = pairing_bench.run_isolated(large=True)
+        if apps.is_installed("directory"):
+            from directory import bench as directory_bench
+
+            self.log("directory ...")
+            report["directory"] = directory_bench.run(int(os.environ.get("BENCH_PRODUCTS", 100_000)), repeat,
+                                                      log=self.log)
         if format == "json":
             self.stdout.write(json.dumps(report, ensure_ascii=False))
         else:
@@ -412,6 +418,11 @@ class Command(BaseCommand):
             from pairing import bench as pairing_bench
 
             for line in pairing_bench.lines(report["pairing"]):
+                w(line)
+        if report.get("directory"):
+            from directory import bench as directory_bench
+
+            for line in directory_bench.lines(report["directory"]):
                 w(line)
 
 
