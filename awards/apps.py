@@ -10,10 +10,9 @@ class AwardsConfig(AppConfig):
     verbose_name = _("评优")
 
     def ready(self):
-        from auditlog.registry import auditlog
-
         from awards import models
+        from core.audit import register
 
         for m in (models.Campaign, models.Criterion, models.Nomination, models.Entry, models.Judge,
                   models.Assignment, models.Score, models.Objection, models.Certification):
-            auditlog.register(m)
+            register(m)

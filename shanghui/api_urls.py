@@ -5,6 +5,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import ObtainTokenView
+from awards.api.views import (
+    AssignmentListView,
+    AssignmentScoreView,
+    CampaignViewSet,
+    CertificationViewSet,
+    JudgeViewSet,
+    NominationViewSet,
+)
 from activities.api.views import (
     ActivityViewSet,
     OutcomeViewSet,
@@ -83,6 +91,10 @@ router.register("charity/donations", DonationViewSet, basename="charity-donation
 router.register("charity/beneficiaries", BeneficiaryViewSet, basename="charity-beneficiary")
 router.register("charity/disbursements", DisbursementViewSet, basename="charity-disbursement")
 router.register("charity/honors", HonorViewSet, basename="charity-honor")
+router.register("awards/campaigns", CampaignViewSet, basename="awards-campaign")
+router.register("awards/nominations", NominationViewSet, basename="awards-nomination")
+router.register("awards/judges", JudgeViewSet, basename="awards-judge")
+router.register("awards/certifications", CertificationViewSet, basename="awards-certification")
 
 # Swagger UI writes inline styles; its script comes from a separate URL, so only style-src is relaxed.
 docs_view = csp_update({"style-src": ["'unsafe-inline'"]})(
@@ -100,5 +112,7 @@ urlpatterns = [
     path("public/track/", TrackView.as_view(), name="api-track"),
     path("public/catalogue/", PublicCatalogueView.as_view(), name="api-catalogue"),
     path("public/inquiries/", PublicInquiryView.as_view(), name="api-catalogue-inquiry"),
+    path("awards/assignments/", AssignmentListView.as_view(), name="api-awards-assignments"),
+    path("awards/assignments/<int:pk>/scores/", AssignmentScoreView.as_view(), name="api-awards-score"),
     *router.urls,
 ]

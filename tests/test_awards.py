@@ -289,3 +289,61 @@ def test_certificate_pdf_has_chinese_text(running):
     nom.refresh_from_db()
     text = PdfReader(io.BytesIO(certificate_pdf(nom))).pages[0].extract_text()
     assert "杭州泉州商会" in text and "年度优秀商会" in text
+
+
+def test_cli_rank_json(running):
+    import json
+
+    from django.core.management import call_command
+
+    for i, nom in enumerate(running["noms"]):
+        for j in running["judges"]:
+            _score(running, j, nom, 50 - i, 30)
+    out = io_out()
+    call_command("awards", "rank", running["c"].code, "--format", "json", stdout=out)
+    doc = json.loads(out.getvalue())
+    assert [r["rank"] for r in doc["ranking"]] == [1, 2, 3]
+    assert doc["ranking"][0]["name"] == "杭州泉州商会" and doc["ranking"][0]["score"] == "80.000"
+    assert [r["selected"] for r in doc["ranking"]] == [True, True, False]
+
+
+def io_out():
+    import io
+
+    return io.StringIO()
+
+
+def test_api_campaign_flow(api, users, running):
+    c, nom = running["c"], running["noms"][0]
+    judge = running["judges"][0]
+    staff = api("hz_staff")
+    r = staff.get(f"/api/awards/campaigns/{c.pk}/")
+    assert r.status_code == 200 and len(r.json()["criteria"]) == 2
+    assert api("wz_staff").get(f"/api/awards/campaigns/{c.pk}/").status_code == 404
+    assert staff.get(f"/api/awards/campaigns/{c.pk}/ranking/").status_code == 403  # blind until the close
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    jc = APIClient()
+    jc.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=judge.user).key}")
+    rows = jc.get("/api/awards/assignments/").json()
+    assert len(rows) == 3
+    a = next(row for row in rows if row["nomination"] == nom.pk)
+    crit = running["crit"]
+    r = jc.post(f"/api/awards/assignments/{a['id']}/scores/",
+                {"scores": [{"criterion": crit[0].pk, "value": 70}]}, format="json")
+    assert r.status_code == 400
+    r = jc.post(f"/api/awards/assignments/{a['id']}/scores/",
+                {"scores": [{"criterion": crit[0].pk, "value": 55, "comment": "优"},
+                            {"criterion": crit[1].pk, "value": 35}]}, format="json")
+    assert r.status_code == 200, r.content
+    other = running["judges"][1].assignments.get(nomination=nom)
+    assert jc.post(f"/api/awards/assignments/{other.pk}/scores/", {"scores": []}, format="json").status_code == 404
+    assert staff.get(f"/api/awards/nominations/{nom.pk}/scores/").json() == []
+    r = staff.post(f"/api/awards/campaigns/{c.pk}/close-scoring/")
+    assert r.status_code == 200 and r.json()["status"] == "publicity"
+    ranking = staff.get(f"/api/awards/campaigns/{c.pk}/ranking/").json()
+    assert ranking[0]["nomination"] == nom.pk and ranking[0]["score"] == "90.000"
+    assert staff.post(f"/api/awards/campaigns/{c.pk}/publish/").status_code == 200
+    r = staff.get(f"/api/awards/nominations/{nom.pk}/certificate/")
+    assert r.status_code == 200 and r.content.startswith(b"%PDF")
