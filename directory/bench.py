@@ -59,6 +59,7 @@ def fill(products: int, log=print, seed: int = 7) -> dict:
     from directory import vectors
     from directory.encoder import get_encoder
     from directory.models import Category, Product
+    from directory.sheets import insert_products
     from orgs.models import Organization
     from registry.models import Enterprise
 
@@ -106,7 +107,7 @@ def fill(products: int, log=print, seed: int = 7) -> dict:
             p._template = t
             rows.append(p)
         with transaction.atomic():
-            insert(Product, rows)
+            insert_products(rows)
             with search.bulk_loading():
                 entries = [SearchEntry(model="directory.product", object_id=p.pk, tokens=search.document(p, entry))
                            for p in rows]

@@ -166,6 +166,26 @@ class ProductsSheet(SheetKind):
         self._org_codes.clear()  # an enterprise moved since is seen by the next chunk
         services.vectorize([p for p in created + updated if getattr(p, "_needs_vector", False)])
         if created:
-            insert(Product, created)
+            insert_products(created)
         if updated and fields:
             update(Product, updated, fields)
+
+
+def insert_products(products: list) -> None:
+    """core's bulk insert for products (import, benchmark), with the JSON column adapted on PostgreSQL."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        insert(Product, products)
+        return
+    # core's COPY path writes values as they are; a dict needs psycopg's Jsonb to be adapted.
+    from psycopg.types.json import Jsonb
+
+    plain = [p.translations for p in products]
+    for p in products:
+        p.translations = Jsonb(p.translations)
+    try:
+        insert(Product, products)
+    finally:
+        for p, t in zip(products, plain, strict=True):
+            p.translations = t
