@@ -30,4 +30,5 @@ urlpatterns = [
     path("stats/", include("stats.urls")),
     path("activities/", include("activities.urls")),
     path("charity/", include("charity.urls")),
+    path("awards/", include("awards.urls")),
 ]

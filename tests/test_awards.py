@@ -347,3 +347,72 @@ def test_api_campaign_flow(api, users, running):
     assert staff.post(f"/api/awards/campaigns/{c.pk}/publish/").status_code == 200
     r = staff.get(f"/api/awards/nominations/{nom.pk}/certificate/")
     assert r.status_code == 200 and r.content.startswith(b"%PDF")
+
+
+def _login(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_pages_scoped_and_rendered(client, users, tree, chambers, running):
+    c, nom = running["c"], running["noms"][0]
+    hz = _login(client, users["hz_staff"])
+    assert hz.get("/awards/").status_code == 200
+    r = hz.get(f"/awards/{c.pk}/")
+    assert r.status_code == 200 and "会员企业发展" in r.content.decode()
+    r = hz.get(f"/awards/nominations/{nom.pk}/")
+    assert r.status_code == 200 and "🔒" in r.content.decode()
+    client.force_login(users["wz_staff"])
+    assert client.get(f"/awards/{c.pk}/").status_code == 404
+    assert client.get(f"/awards/nominations/{nom.pk}/").status_code == 404
+    assert client.post(f"/awards/{c.pk}/step/close_scoring/").status_code == 404
+    # A judge without any grant reaches only its own assignments.
+    judge = running["judges"][0]
+    client.force_login(judge.user)
+    assert client.get(f"/awards/nominations/{nom.pk}/").status_code == 404
+    a = judge.assignments.get(nomination=nom)
+    assert client.get(f"/awards/judging/{a.pk}/").status_code == 200
+    other = running["judges"][1].assignments.get(nomination=nom)
+    assert client.get(f"/awards/judging/{other.pk}/").status_code == 404
+
+
+def test_certification_on_the_org_page(client, users, chambers):
+    aw.certify(by=users["hz_admin"], kind="four_good", title="省级四好示范商会", level="provincial", year=2024,
+               issuer="浙江省工商联", expires_on=dt.date(2027, 12, 31), holder_org=chambers[0])
+    _login(client, users["hz_viewer"])
+    body = client.get(f"/orgs/{chambers[0].pk}/").content.decode()
+    assert "省级四好示范商会" in body and "浙江省工商联" in body and "2027" in body
+    client.force_login(users["wz_staff"])
+    assert client.get("/awards/certifications/").content.decode().count("四好示范") == 0
+
+
+def test_nominate_from_the_page_by_the_chamber_itself(client, users, tree, chambers):
+    by = users["hz_admin"]
+    c = _campaign(users, tree)
+    _rubric(c, by)
+    aw.open_nominations(by=by, campaign=c)
+    staff = f.user("chamber-own", (chambers[0], "staff"))
+    client.force_login(staff)
+    assert client.get(f"/awards/{c.pk}/").status_code == 200  # open to its chamber, though run above it
+    r = client.post(f"/awards/{c.pk}/nominate/", {"org_code": chambers[0].code})
+    n = c.nominations.get()
+    assert r.status_code == 302 and not n.by_organizer
+    crit = c.criteria.first()
+    client.post(f"/awards/nominations/{n.pk}/", {"summary": "总体", f"text-{crit.pk}": "发展会员", "submit": "1"})
+    n.refresh_from_db()
+    assert n.status == "submitted" and n.entries.get(criterion=crit).text == "发展会员"
+    assert client.post(f"/awards/{c.pk}/nominate/", {"org_code": chambers[1].code}).status_code == 302
+    assert c.nominations.count() == 1  # another chamber is not its to nominate
+
+
+def test_public_list_and_objection(client, running):
+    c, by = running["c"], running["by"]
+    for i, nom in enumerate(running["noms"]):
+        for j in running["judges"]:
+            _score(running, j, nom, 50 - i, 30)
+    assert client.get(f"/awards/list/{c.code}/").status_code == 404  # nothing public before the close
+    aw.close_scoring(by=by, campaign=c)
+    body = client.get(f"/awards/list/{c.code}/").content.decode()
+    assert "杭州泉州商会" in body and "杭州宁波商会" not in body
+    r = client.post(f"/awards/list/{c.code}/", {"nomination": running["noms"][0].pk, "text": "数据有误"})
+    assert r.status_code == 302 and running["noms"][0].objections.count() == 1

@@ -1,0 +1,22 @@
+"""URLs of the awards pages (the public list is at /awards/list/<code>/, no login)."""
+from django.urls import path
+
+from awards import views
+
+app_name = "awards"
+urlpatterns = [
+    path("", views.campaign_list, name="campaign-list"),
+    path("<int:pk>/", views.campaign_detail, name="campaign-detail"),
+    path("<int:pk>/edit/", views.campaign_edit, name="campaign-edit"),
+    path("<int:pk>/step/<slug:step>/", views.campaign_step, name="campaign-step"),
+    path("<int:pk>/criteria/", views.criterion_add, name="criterion-add"),
+    path("<int:pk>/judges/", views.judge_add, name="judge-add"),
+    path("<int:pk>/nominate/", views.nominate, name="nominate"),
+    path("nominations/<int:pk>/", views.nomination_detail, name="nomination-detail"),
+    path("nominations/<int:pk>/evidence/", views.evidence_add, name="evidence-add"),
+    path("nominations/<int:pk>/certificate/", views.certificate, name="certificate"),
+    path("judging/", views.judging, name="judging"),
+    path("judging/<int:pk>/", views.score, name="score"),
+    path("certifications/", views.certification_list, name="certification-list"),
+    path("list/<slug:code>/", views.public_list, name="public"),
+]
