@@ -416,3 +416,17 @@ def test_public_list_and_objection(client, running):
     assert "杭州泉州商会" in body and "杭州宁波商会" not in body
     r = client.post(f"/awards/list/{c.code}/", {"nomination": running["noms"][0].pk, "text": "数据有误"})
     assert r.status_code == 302 and running["noms"][0].objections.count() == 1
+
+
+def test_indicators(users, chambers):
+    from stats.indicators import evaluate
+
+    by = users["hz_admin"]
+    aw.certify(by=by, kind="four_good", title="四好商会", level="city", year=2023, holder_org=chambers[0])
+    aw.certify(by=by, kind="four_good", title="四好商会", level="national", year=2024, holder_org=chambers[0])
+    aw.certify(by=by, kind="plaque", title="中国浙菜海外体验店", level="provincial", year=2024,
+               expires_on=dt.date(2024, 6, 30), holder_org=chambers[1])
+    args = {"user": by, "org": chambers[0].get_parent(), "start": dt.date(2025, 1, 1), "end": dt.date(2025, 12, 31)}
+    assert evaluate("awards.certifications.valid", **args).value == 2
+    assert evaluate("awards.certifications.four_good", **args).value == 1
+    assert evaluate("awards.certifications.four_good", **{**args, "user": users["wz_staff"]}).value == 0
