@@ -268,3 +268,23 @@ def test_photos_and_files(client, users, training):
         services.add_file(by=users["hz_staff"], activity=training, upload=fake)
     client.force_login(users["wz_staff"])
     assert client.get(f"/activities/files/{f.pk}/").status_code == 404
+
+
+def test_list_and_detail_pages_do_not_grow_with_rows(client, users, training, django_assert_max_num_queries):
+    by = users["hz_staff"]
+    for i in range(3):
+        services.create_activity(by=by, org=training.org, kind="forum", title=f"座谈会{i}", start=dt.date(2025, 4, i + 1))
+        _reg(training, by, f"学员{i}")
+    client.force_login(by)
+    with django_assert_max_num_queries(40) as few:
+        client.get("/activities/")
+        client.get(f"/activities/{training.pk}/")
+        client.get(f"/activities/{training.pk}/checkin/")
+    baseline = len(few.captured_queries)
+    for i in range(30):
+        services.create_activity(by=by, org=training.org, kind="forum", title=f"论坛{i}", start=dt.date(2025, 5, 1))
+        _reg(training, by, f"新学员{i}")
+    with django_assert_max_num_queries(baseline):
+        client.get("/activities/")
+        client.get(f"/activities/{training.pk}/")
+        client.get(f"/activities/{training.pk}/checkin/")

@@ -248,3 +248,26 @@ def test_cli_balances_and_receipt(users, tree, tmp_path):
     out = io.StringIO()
     call_command("charity", "balances", "--user", "wz_staff", "--format", "json", stdout=out)
     assert json.loads(out.getvalue()) == []
+
+
+def test_pages_do_not_grow_with_rows(client, users, tree, django_assert_max_num_queries):
+    admin = users["hz_admin"]
+    fund = _fund(users, tree)
+    student = _student(users, tree)
+
+    def add(n):
+        for _i in range(n):
+            services.receive_donation(by=admin, fund=fund, donor_name="甲", value=100)
+            services.disburse(by=admin, fund=fund, beneficiary=student, amount=10, purpose="学费")
+
+    pages = (f"/charity/funds/{fund.pk}/", "/charity/donations/", "/charity/disbursements/",
+             "/charity/beneficiaries/", "/charity/honors/")
+    add(2)
+    client.force_login(admin)
+    with django_assert_max_num_queries(80) as few:
+        for url in pages:
+            client.get(url)
+    add(15)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        for url in pages:
+            client.get(url)
