@@ -67,8 +67,10 @@ def update_fund(*, by, fund: Fund, **fields) -> Fund:
     require(by, CHANGE, fund.org)
     changed = apply_fields(fund, fields, FUND_FIELDS - {"org", "code"})
     fund.full_clean()
-    with transaction.atomic(), acting(by):
-        Fund.objects.filter(pk=fund.pk).update(**{k: getattr(fund, k) for k in changed})
+    if changed:
+        # Only the changed columns: the in-memory balance may be stale, and the balance is not ours to write here.
+        with transaction.atomic(), acting(by):
+            fund.save(update_fields=sorted(changed))
     return fund
 
 

@@ -271,3 +271,12 @@ def test_pages_do_not_grow_with_rows(client, users, tree, django_assert_max_num_
     with django_assert_max_num_queries(len(few.captured_queries)):
         for url in pages:
             client.get(url)
+
+
+def test_editing_a_fund_never_writes_its_balance(users, tree):
+    fund = _fund(users, tree)
+    stale = Fund.objects.get(pk=fund.pk)
+    services.receive_donation(by=users["hz_admin"], fund=fund, donor_name="甲", value=300)
+    services.update_fund(by=users["hz_staff"], fund=stale, name="助学基金（新）", rules="每生每年 2000 元")
+    stale.refresh_from_db()
+    assert (stale.name, stale.balance) == ("助学基金（新）", Decimal("300.00"))
