@@ -276,7 +276,10 @@ def score(request, pk):
         else:
             messages.success(request, _("评分已保存。"))
             return redirect("awards:judging")
-    own = {s.criterion_id: s for s in assignment.scores.all()}
+    own = {s.criterion_id: {"value": s.value, "comment": s.comment} for s in assignment.scores.all()}
+    if request.method == "POST":  # a refused form comes back with what the judge typed
+        own = {cr.pk: {"value": request.POST.get(f"score-{cr.pk}", ""),
+                       "comment": request.POST.get(f"comment-{cr.pk}", "")} for cr in criteria}
     entries = {e.criterion_id: e for e in n.entries.all()}
     return render(request, "awards/score.html", {
         "section": "awards", "a": assignment, "n": n, "c": c, "figures": n.figures.all(),
