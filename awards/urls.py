@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/nominate/", views.nominate, name="nominate"),
     path("nominations/<int:pk>/", views.nomination_detail, name="nomination-detail"),
     path("nominations/<int:pk>/evidence/", views.evidence_add, name="evidence-add"),
+    path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
     path("nominations/<int:pk>/certificate/", views.certificate, name="certificate"),
     path("judging/", views.judging, name="judging"),
     path("judging/<int:pk>/", views.score, name="score"),

@@ -3,7 +3,7 @@ figures, evidence), the judge's scoring pages, certifications, and the public li
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,7 +21,7 @@ from awards.forms import (
     NominateForm,
     ObjectionForm,
 )
-from awards.models import Campaign, CampaignStatus, Certification, Nomination, NominationStatus
+from awards.models import Campaign, CampaignStatus, Certification, Evidence, Nomination, NominationStatus
 from awards.ranking import rank_campaign
 from core.audit import history
 from core.forms import add_service_errors
@@ -236,6 +236,18 @@ def evidence_add(request, pk):
         except (ValidationError, PermissionDenied) as e:
             _flash(request, e)
     return redirect("awards:nomination-detail", pk)
+
+
+@login_required
+def evidence_download(request, pk):
+    """An evidence file: for those who see the nomination, and for the judges assigned to it."""
+    ev = Evidence.objects.select_related("nomination").filter(pk=pk).first()
+    if ev is None or not (
+            Nomination.objects.visible_to(request.user).filter(pk=ev.nomination_id).exists()
+            or services.judge_assignments(request.user).filter(nomination_id=ev.nomination_id).exists()):
+        raise Http404
+    name = ev.file.name.rsplit("/", 1)[-1]
+    return FileResponse(ev.file.open("rb"), as_attachment=True, filename=name)
 
 
 @login_required

@@ -430,3 +430,22 @@ def test_indicators(users, chambers):
     assert evaluate("awards.certifications.valid", **args).value == 2
     assert evaluate("awards.certifications.four_good", **args).value == 1
     assert evaluate("awards.certifications.four_good", **{**args, "user": users["wz_staff"]}).value == 0
+
+
+def test_evidence_for_the_nomination_and_its_judges_only(client, users, tree, chambers, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    by = users["hz_admin"]
+    c = _campaign(users, tree)
+    _rubric(c, by)
+    aw.open_nominations(by=by, campaign=c)
+    n = aw.nominate(by=by, campaign=c, nominee=chambers[0])
+    ev = aw.add_evidence(by=by, nomination=n, upload=SimpleUploadedFile("党建.pdf", b"%PDF-1.4\n"), title="党建")
+    judge = _judge(c, by, "ev-judge")
+    aw.submit_nomination(by=by, nomination=n)
+    aw.assign(by=by, judge=judge, nominations=[n])
+    client.force_login(judge.user)
+    assert client.get(f"/awards/evidence/{ev.pk}/").status_code == 200
+    client.force_login(users["wz_staff"])
+    assert client.get(f"/awards/evidence/{ev.pk}/").status_code == 404
