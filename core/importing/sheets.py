@@ -169,6 +169,9 @@ def _adapter(field, connection):
         return ops.adapt_datetimefield_value
     if internal == "DateField":
         return ops.adapt_datefield_value
+    if internal == "JSONField":
+        # A value a caller already wrapped for psycopg (Jsonb) goes through as it is.
+        return lambda v: v if type(v).__module__.startswith("psycopg") else field.get_db_prep_save(v, connection)
     if internal == "DecimalField":
         return lambda v: ops.adapt_decimalfield_value(v, field.max_digits, field.decimal_places)
     if internal in {"CharField", "TextField", "SlugField", "EmailField", "BooleanField", "IntegerField",
@@ -228,10 +231,14 @@ def _copy(connection, model, fields, objs: list) -> None:
                        [meta.db_table, meta.pk.column, len(objs)])
         ids = [row[0] for row in cursor.fetchall()]
         columns = ", ".join(qn(c) for c in [meta.pk.column, *(f.column for f in fields)])
-        attnames = [f.attname for f in fields]
+        adapters = [(f.attname, _adapter(f, connection)) for f in fields]
         with cursor.cursor.copy(f"COPY {qn(meta.db_table)} ({columns}) FROM STDIN") as copy:
             for pk, obj in zip(ids, objs, strict=True):
-                copy.write_row([pk, *(getattr(obj, a) for a in attnames)])
+                row = [pk]
+                for attname, adapt in adapters:
+                    value = getattr(obj, attname)
+                    row.append(value if adapt is None or value is None else adapt(value))
+                copy.write_row(row)
     for pk, obj in zip(ids, objs, strict=True):
         obj.pk = pk
         obj._state.adding = False
