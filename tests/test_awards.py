@@ -418,7 +418,7 @@ def test_public_list_and_objection(client, running):
     assert r.status_code == 302 and running["noms"][0].objections.count() == 1
 
 
-def test_indicators(users, chambers):
+def test_indicators(users, tree, chambers):
     from stats.indicators import evaluate
 
     by = users["hz_admin"]
@@ -426,7 +426,7 @@ def test_indicators(users, chambers):
     aw.certify(by=by, kind="four_good", title="四好商会", level="national", year=2024, holder_org=chambers[0])
     aw.certify(by=by, kind="plaque", title="中国浙菜海外体验店", level="provincial", year=2024,
                expires_on=dt.date(2024, 6, 30), holder_org=chambers[1])
-    args = {"user": by, "org": chambers[0].get_parent(), "start": dt.date(2025, 1, 1), "end": dt.date(2025, 12, 31)}
+    args = {"user": by, "org": tree["hz"], "start": dt.date(2025, 1, 1), "end": dt.date(2025, 12, 31)}
     assert evaluate("awards.certifications.valid", **args).value == 2
     assert evaluate("awards.certifications.four_good", **args).value == 1
     assert evaluate("awards.certifications.four_good", **{**args, "user": users["wz_staff"]}).value == 0
