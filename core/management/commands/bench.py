@@ -11,9 +11,7 @@ Shanghui's overhead, not only a time:
   queries in raw SQL;
 - the demo build time (records per second);
 - export and import rows/s and peak memory (each in its own process: `manage.py export`,
-  `manage.py import --dry-run`), when core.exporting and core.importing are installed;
-- the pairing optimizer's own benchmark (`manage.py pairing bench`, `--large` with
-  BENCH_PAIRING_LARGE=1), in its own process, when the pairing app is installed.
+  `manage.py import --dry-run`), when core.exporting and core.importing are installed.
 
 Without DATABASE_URL the benchmark runs on its own SQLite file (var/bench.sqlite3), never on
 the demo database.
@@ -126,7 +124,6 @@ class Command(BaseCommand):
         report["list"] = self.bench_list(repeat)
         report["detail"] = self.bench_detail(repeat)
         report["io"] = None if no_io else self.bench_io()
-        report["pairing"] = self.bench_pairing()
         from django.apps import apps
 
         if apps.is_installed("pairing"):
@@ -348,19 +345,7 @@ class Command(BaseCommand):
                                                          "--dry-run", "--format", "json"])
         return results
 
-    def bench_pairing(self) -> dict | None:
-        """The pairing optimizer's own benchmark (`manage.py pairing bench`), in its own process."""
-        from django.core.management import get_commands
-
-        if "pairing" not in get_commands():
-            return None
-        self.log(_("结对优化……"))
-        args = ["pairing", "bench", "--format", "json"]
-        if os.environ.get("BENCH_PAIRING_LARGE"):
-            args.append("--large")
-        return self._child(args, summary=lambda doc: {"figures": doc})
-
-    def _child(self, args: list[str], summary=None) -> dict:
+    def _child(self, args: list[str]) -> dict:
         """Run a manage.py command in a child process: wall time, rows/s and its own peak RSS."""
         started = time.monotonic()
         with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
@@ -377,10 +362,7 @@ class Command(BaseCommand):
         if proc.returncode:
             return {**result, "error": error.strip().splitlines()[-1:] or ["exit " + str(proc.returncode)]}
         try:
-            doc = json.loads(text.strip().splitlines()[-1])
-            if summary:
-                return {**result, **summary(doc)}
-            rows = doc["rows"]
+            rows = json.loads(text.strip().splitlines()[-1])["rows"]
         except (ValueError, KeyError, IndexError):
             return {**result, "error": ["no JSON summary"]}
         return {**result, "rows": rows, "rows_per_s": round(rows / seconds)}
@@ -412,8 +394,6 @@ class Command(BaseCommand):
         else:
             for name, r in report["io"].items():
                 w(f"{name:14} {json.dumps(r, ensure_ascii=False)}")
-        if report.get("pairing"):
-            w(f"pairing        {json.dumps(report['pairing'], ensure_ascii=False)}")
         if report.get("pairing"):
             from pairing import bench as pairing_bench
 
