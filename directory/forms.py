@@ -27,7 +27,7 @@ class ProductForm(StyledFormMixin, forms.ModelForm):
 
     class Meta:
         model = Product
-        fields = ["enterprise", "code", "name", "description", "category", "specifications", "min_order", "unit",
+        fields = ["enterprise", "code", "name", "description", "specifications", "min_order", "unit",
                   "price_min", "price_max", "currency", "hs_code", "certifications", "status"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3}), "specifications": forms.Textarea(attrs={"rows": 2})}
 
@@ -70,7 +70,7 @@ class DemandForm(StyledFormMixin, forms.ModelForm):
 
     class Meta:
         model = Demand
-        fields = ["org", "buyer", "title", "description", "language", "category", "quantity", "unit", "target_price",
+        fields = ["org", "buyer", "title", "description", "language", "quantity", "unit", "target_price",
                   "currency", "destination", "deadline"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3}), "deadline": forms.DateInput(attrs={"type": "date"})}
 

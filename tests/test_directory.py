@@ -282,3 +282,60 @@ def test_the_encoder_ships_its_weights_and_needs_no_network(monkeypatch):
     vectors = USE(threads=1).encode(["真丝围巾", "silk scarf", "plastic toy"])
     assert vectors.shape == (3, 512)
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.3
+
+
+# ---- vector files, web pages, API writes -------------------------------------------------------------
+
+def test_vector_files_serve_matching_and_later_products_join_from_the_database(users, tree, catalogue, settings,
+                                                                               tmp_path):
+    from directory import vectors
+    from directory.encoder import get_encoder
+
+    settings.DIRECTORY_VECTOR_DIR = tmp_path
+    vectors.forget()
+    assert vectors.build()["rows"] == 3  # published products with a vector
+    query = get_encoder().encode(["silk scarf"])[0]
+    assert vectors.search(query, 1)[0][0] == catalogue["scarf"].pk
+    later = services.create_product(by=users["zj_admin"], enterprise=catalogue["scarf"].enterprise,
+                                    name="丝绸领带", category=Category.objects.get(code="scarves"))
+    found = dict(vectors.search(get_encoder().encode(["silk necktie"])[0], 3))
+    assert later.pk in found
+    services.set_status(by=users["zj_admin"], product=later, status="hidden")
+    demand = _demand(users, tree, "silk necktie", "en")
+    assert later.pk not in [f.obj.pk for f in matching.match_demand(demand)]
+    vectors.forget()
+
+
+def test_staff_pages(client, users, tree, catalogue):
+    client.force_login(users["hz_staff"])
+    scarf = catalogue["scarf"]
+    assert client.get("/directory/", {"q": "scarf"}).status_code == 200
+    page = client.get(f"/directory/products/{scarf.pk}/").content.decode()
+    assert "机器翻译" in page and "13812345678" not in page
+    r = client.post(f"/directory/products/{scarf.pk}/edit/", {
+        "enterprise": scarf.enterprise_id, "name": "真丝围巾", "description": "桑蚕丝", "category": scarf.category_id,
+        "name_en": "Mulberry silk scarf", "currency": "CNY", "status": "published", "unit": "条"})
+    assert r.status_code == 302, r.content.decode()[:2000]
+    scarf.refresh_from_db()
+    assert scarf.translations["en"] == {"name": "Mulberry silk scarf", "description": "", "machine": False}
+    r = client.post("/directory/demands/new/", {"org": tree["hz"].pk, "buyer": "Lisboa", "title": "lenço de seda",
+                                               "language": "pt", "currency": "EUR"})
+    assert r.status_code == 302
+    assert "真丝围巾" in client.get(r["Location"]).content.decode()
+    assert client.get("/directory/demands/").status_code == 200
+    assert client.get("/directory/inquiries/").status_code == 200
+    assert client.post("/directory/glossary/", {"zh": "披巾", "en": "stole"}).status_code == 302
+    client.force_login(users["wz_staff"])
+    assert client.get(f"/directory/products/{scarf.pk}/edit/").status_code == 404
+
+
+def test_products_through_the_api(api, users, catalogue):
+    e = catalogue["scarf"].enterprise
+    r = api("hz_staff").post("/api/directory/products/", {"enterprise": e.pk, "name": "卡通儿童背包",
+                                                          "category": "backpacks", "price_min": "45"}, format="json")
+    assert r.status_code == 201, r.content
+    assert r.json()["translations"]["en"]["machine"] is True
+    assert api("wz_staff").post("/api/directory/products/", {"enterprise": e.pk, "name": "越权产品"},
+                                format="json").status_code == 400  # the enterprise is not theirs to pick
+    assert api("hz_viewer").post("/api/directory/products/", {"enterprise": e.pk, "name": "只读"},
+                                 format="json").status_code in (400, 403)
