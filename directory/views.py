@@ -205,7 +205,11 @@ def catalogue(request):
     """Published products, searchable, in Chinese or English, 24 a page; no phone numbers anywhere."""
     lang = _lang(request)
     page = paginate(public.public_products(request.GET), request.GET.get("page"), per_page=24)
+    from django.db.models import prefetch_related_objects
+
     from directory.models import Category
+
+    prefetch_related_objects(page.rows, "photos")
 
     return render(request, "directory/catalogue.html", {
         "lang": lang, "L": public.labels(lang), "page": page, "q": request.GET.get("q", ""),
