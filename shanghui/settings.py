@@ -217,6 +217,8 @@ SPECTACULAR_SETTINGS = {
         "CaseKindEnum": "cases.models.Kind", "CaseStatusEnum": "cases.models.Status",
         "CaseChannelEnum": "cases.models.Channel", "DepartmentKindEnum": "cases.models.DepartmentKind",
         "ExpertKindEnum": "cases.models.ExpertKind", "ReferralKindEnum": "cases.models.ReferralKind",
+        "CertificationKindEnum": "awards.models.CertificationKind", "CertificationLevelEnum": "awards.models.Level",
+        "CampaignStatusEnum": "awards.models.CampaignStatus", "NominationStatusEnum": "awards.models.NominationStatus",
     },
     # The schema is checked by the test suite (tests/test_api.py), not by `check --deploy`,
     # where enum-name collisions between apps' `kind` fields would fail a deployment.

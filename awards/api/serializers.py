@@ -37,7 +37,7 @@ class CampaignSerializer(serializers.ModelSerializer):
 class CopyRubricSerializer(serializers.Serializer):
     """The campaign to copy the rubric from (last year's when omitted)."""
 
-    source = ScopedPrimaryKeyField(Campaign, required=False, allow_null=True)
+    source = serializers.IntegerField(required=False, allow_null=True, help_text=_("往年活动编号；省略则取去年的"))
 
 
 class EntrySerializer(serializers.ModelSerializer):
@@ -96,7 +96,7 @@ class JudgeSerializer(serializers.ModelSerializer):
         extra_kwargs = {"name": {"required": False}}
 
 
-class AssignSerializer(serializers.Serializer):
+class JudgeAssignSerializer(serializers.Serializer):
     """Nominations to assign to a judge."""
 
     nominations = serializers.ListField(child=serializers.IntegerField())

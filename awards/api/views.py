@@ -15,11 +15,11 @@ from rest_framework.views import APIView
 
 from awards import services
 from awards.api.serializers import (
-    AssignSerializer,
     CampaignSerializer,
     CertificationSerializer,
     CopyRubricSerializer,
     CriterionSerializer,
+    JudgeAssignSerializer,
     JudgeSerializer,
     NominationSerializer,
     ScoreInputSerializer,
@@ -68,7 +68,12 @@ class CampaignViewSet(ScopedViewSet):
         campaign = self.get_object()
         body = CopyRubricSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
-        services.copy_rubric(by=request.user, campaign=campaign, source=body.validated_data.get("source"))
+        source = body.validated_data.get("source")
+        if source is not None:
+            source = Campaign.objects.visible_to(request.user).filter(pk=source).first()
+            if source is None:
+                raise serializers.ValidationError({"source": [_("活动不存在。")]})
+        services.copy_rubric(by=request.user, campaign=campaign, source=source)
         return Response(self.get_serializer(self.get_queryset().get(pk=campaign.pk)).data)
 
     def _step(self, request, fn):
@@ -214,12 +219,12 @@ class JudgeViewSet(ScopedViewSet):
         """A judge is removed and added again rather than rewritten."""
         raise ValidationError(_("评委不能修改。"))
 
-    @extend_schema(request=AssignSerializer, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(request=JudgeAssignSerializer, responses={200: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
         """Assign nominations of the campaign to this judge."""
         judge = self.get_object()
-        body = AssignSerializer(data=request.data)
+        body = JudgeAssignSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         nominations = list(judge.campaign.nominations.filter(pk__in=body.validated_data["nominations"]))
         made = services.assign(by=request.user, judge=judge, nominations=nominations)
