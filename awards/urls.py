@@ -18,6 +18,9 @@ urlpatterns = [
     path("nominations/<int:pk>/certificate/", views.certificate, name="certificate"),
     path("judging/", views.judging, name="judging"),
     path("judging/<int:pk>/", views.score, name="score"),
+    path("judging/<int:pk>/conflict/", views.declare_conflict, name="declare-conflict"),
+    path("nominations/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("nominations/<int:pk>/objections/<int:objection>/", views.objection_answer, name="objection-answer"),
     path("certifications/", views.certification_list, name="certification-list"),
     path("list/<slug:code>/", views.public_list, name="public"),
 ]

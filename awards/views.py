@@ -220,7 +220,7 @@ def nomination_detail(request, pk):
         "section": "awards", "n": n, "c": c, "rows": rows, "figures": n.figures.all(), "may_edit": may_edit,
         "evidence": n.evidence.select_related("criterion"), "evidence_form": EvidenceForm(),
         "scores": services.visible_scores(request.user, n), "objections": n.objections.all(),
-        "organizer": can(request.user, CHANGE, c.org)})
+        "organizer": can(request.user, CHANGE, c.org), "may_withdraw": can(request.user, CHANGE, n.org)})
 
 
 @login_required
@@ -297,6 +297,44 @@ def score(request, pk):
         "section": "awards", "a": assignment, "n": n, "c": c, "figures": n.figures.all(),
         "evidence": n.evidence.all(), "may_score": c.status == CampaignStatus.SCORING,
         "rows": [(cr, entries.get(cr.pk), own.get(cr.pk)) for cr in criteria]})
+
+
+@login_required
+@require_POST
+def declare_conflict(request, pk):
+    """The judge declares a conflict with the nominee of an assignment; unscored, it is taken off the judge."""
+    assignment = services.judge_assignments(request.user).filter(pk=pk).first()
+    if assignment is None or assignment.nomination.nominee_org is None:
+        raise Http404
+    services.declare_conflict(by=request.user, judge=assignment.judge, org=assignment.nomination.nominee_org)
+    messages.success(request, _("已申明回避。"))
+    return redirect("awards:judging")
+
+
+@login_required
+@require_POST
+def withdraw(request, pk):
+    """Withdraw a nomination before scoring starts."""
+    n = get_visible_or_404(Nomination, request.user, CHANGE, pk=pk)
+    try:
+        services.withdraw_nomination(by=request.user, nomination=n)
+    except (ValidationError, PermissionDenied) as e:
+        _flash(request, e)
+    return redirect("awards:nomination-detail", pk)
+
+
+@login_required
+@require_POST
+def objection_answer(request, pk, objection):
+    """The organizer records how an objection was handled, optionally taking the nominee off the list."""
+    n = get_visible_or_404(Nomination.objects.select_related("campaign__org"), request.user, pk=pk)
+    o = get_object_or_404(n.objections, pk=objection)
+    try:
+        services.answer_objection(by=request.user, objection=o, response=request.POST.get("response", ""),
+                                  deselect=bool(request.POST.get("deselect")))
+    except (ValidationError, PermissionDenied) as e:
+        _flash(request, e)
+    return redirect("awards:nomination-detail", pk)
 
 
 @login_required

@@ -449,3 +449,23 @@ def test_evidence_for_the_nomination_and_its_judges_only(client, users, tree, ch
     assert client.get(f"/awards/evidence/{ev.pk}/").status_code == 200
     client.force_login(users["wz_staff"])
     assert client.get(f"/awards/evidence/{ev.pk}/").status_code == 404
+
+
+def test_judge_declares_conflict_and_organizer_answers_objection(client, running):
+    c, by, judge, nom = running["c"], running["by"], running["judges"][0], running["noms"][0]
+    a = judge.assignments.get(nomination=nom)
+    client.force_login(judge.user)
+    assert client.post(f"/awards/judging/{a.pk}/conflict/").status_code == 302
+    assert not judge.assignments.filter(nomination=nom).exists()
+    for n in running["noms"]:
+        for j in running["judges"][1:]:
+            _score(running, j, n, 50, 30 if n == nom else 20)
+    aw.close_scoring(by=by, campaign=c)
+    o = aw.raise_objection(nomination=nom, text="材料不实")
+    client.force_login(by)
+    r = client.post(f"/awards/nominations/{nom.pk}/objections/{o.pk}/", {"response": "经核实属实", "deselect": "1"})
+    assert r.status_code == 302
+    nom.refresh_from_db()
+    o.refresh_from_db()
+    assert not nom.selected and o.response == "经核实属实"
+    assert "材料不实" in client.get(f"/awards/nominations/{nom.pk}/").content.decode()
