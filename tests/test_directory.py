@@ -344,3 +344,17 @@ def test_products_through_the_api(api, users, catalogue):
                                 format="json").status_code == 400  # the enterprise is not theirs to pick
     assert api("hz_viewer").post("/api/directory/products/", {"enterprise": e.pk, "name": "只读"},
                                  format="json").status_code in (400, 403)
+
+
+def test_products_export_with_the_import_headers_and_read_back(users, catalogue, tmp_path):
+    from python_calamine import CalamineWorkbook
+
+    from core.exporting import export
+
+    out = tmp_path / "products.xlsx"
+    summary = export("products", users["hz_staff"], str(out))
+    assert summary["rows"] == 2  # the 杭州 enterprise's products only
+    rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_index(0).to_python()
+    assert rows[0][:3] == ["统一社会信用代码", "货号", "品名"]
+    assert {r[2] for r in rows[1:]} == {"真丝围巾", "塑料积木玩具"}
+    assert any("silk" in str(r[4]).lower() for r in rows[1:])  # 英文品名
