@@ -569,7 +569,7 @@ def visible_scores(user, nomination: Nomination):
 def progress(campaign: Campaign) -> list[dict]:
     """Per judge: assignments, completed ones, and when it was last reminded (the organizer's view)."""
     rows = []
-    for judge in campaign.judges.select_related("user"):
+    for judge in campaign.judges.select_related("user").prefetch_related("assignments"):
         assignments = list(judge.assignments.all())
         done = sum(1 for a in assignments if a.completed_at)
         rows.append({"judge": judge, "assigned": len(assignments), "completed": done,

@@ -1,5 +1,6 @@
 """Web pages of awards: campaigns (rubric, steps, judges, progress, ranking), nominations (self-report,
 figures, evidence), the judge's scoring pages, certifications, and the public list with objections."""
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,11 +24,22 @@ from awards.forms import (
 )
 from awards.models import Campaign, CampaignStatus, Certification, Evidence, Nomination, NominationStatus
 from awards.ranking import rank_campaign
+from cases.intake import IntakeThrottle, allowed
 from core.audit import history
 from core.forms import add_service_errors
 from core.htmx import render_page
 from core.pagination import paginate
 from core.scoping import CHANGE, get_visible_or_404
+
+
+class ObjectionThrottle(IntakeThrottle):
+    """Public objections per client address (AWARDS_OBJECTION_RATE, default 5/hour)."""
+
+    scope = "awards_objection"
+
+    def get_rate(self):
+        """The configured rate."""
+        return getattr(settings, "AWARDS_OBJECTION_RATE", "5/hour")
 
 
 def _style(filterset):
@@ -365,6 +377,8 @@ def public_list(request, code):
         n = c.nominations.filter(pk=request.POST.get("nomination"), selected=True).first()
         if n is None:
             raise Http404
+        if not allowed(request, ObjectionThrottle):
+            return HttpResponse(_("提交过于频繁，请稍后再试。"), status=429)
         if form.is_valid():
             try:
                 services.raise_objection(nomination=n, **form.cleaned_data)

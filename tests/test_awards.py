@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from awards import services as aw
-from awards.models import CampaignStatus, Certification, Figure, Score
+from awards.models import CampaignStatus, Certification, Figure, Judge, Score
 from awards.ranking import rank_campaign
 from registry import services as reg
 from tests import factories as f
@@ -469,3 +469,19 @@ def test_judge_declares_conflict_and_organizer_answers_objection(client, running
     o.refresh_from_db()
     assert not nom.selected and o.response == "经核实属实"
     assert "材料不实" in client.get(f"/awards/nominations/{nom.pk}/").content.decode()
+
+
+def test_campaign_page_queries_do_not_grow_with_judges(client, running, django_assert_max_num_queries):
+    c, by = running["c"], running["by"]
+    for i, nom in enumerate(running["noms"]):
+        for j in running["judges"]:
+            _score(running, j, nom, 50 - i, 30)
+    aw.close_scoring(by=by, campaign=c)
+    client.force_login(by)
+    client.get(f"/awards/{c.pk}/")
+    with django_assert_max_num_queries(25):
+        assert client.get(f"/awards/{c.pk}/").status_code == 200
+    for i in range(5):
+        Judge.objects.create(org=c.org, campaign=c, user=f.user(f"extra{i}"), name=f"extra{i}")
+    with django_assert_max_num_queries(25):
+        assert client.get(f"/awards/{c.pk}/").status_code == 200
