@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/step/<slug:step>/", views.campaign_step, name="campaign-step"),
     path("<int:pk>/criteria/", views.criterion_add, name="criterion-add"),
     path("<int:pk>/judges/", views.judge_add, name="judge-add"),
+    path("<int:pk>/judges/<int:judge>/assign/", views.judge_assign, name="judge-assign"),
     path("<int:pk>/nominate/", views.nominate, name="nominate"),
     path("nominations/<int:pk>/", views.nomination_detail, name="nomination-detail"),
     path("nominations/<int:pk>/evidence/", views.evidence_add, name="evidence-add"),

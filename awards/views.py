@@ -96,7 +96,8 @@ def campaign_detail(request, pk):
            "nominations": nominations, "rubric_problems": services.rubric_problems(c)}
     if organizer:
         ctx.update({
-            "progress": services.progress(c) if c.status != CampaignStatus.DRAFT else [],
+            "progress": services.progress(c),
+            "submitted": [n for n in nominations if n.status == NominationStatus.SUBMITTED],
             "criterion_form": CriterionForm(), "judge_form": JudgeForm(user=request.user),
             "previous": services.previous_campaign(c) if c.status == CampaignStatus.DRAFT else None,
             "history": history(c, 20)})
@@ -149,6 +150,22 @@ def campaign_step(request, pk, step):
             messages.success(request, _("已提醒 %(n)s 位评委。") % {"n": len(result)})
         else:
             messages.success(request, _("已完成。"))
+    return redirect("awards:campaign-detail", pk)
+
+
+@login_required
+@require_POST
+def judge_assign(request, pk, judge):
+    """Assign chosen nominations to one judge (conflicts refused with the reason)."""
+    c = get_visible_or_404(Campaign, request.user, CHANGE, pk=pk)
+    j = get_object_or_404(c.judges, pk=judge)
+    nominations = list(c.nominations.filter(pk__in=request.POST.getlist("nominations")))
+    try:
+        made = services.assign(by=request.user, judge=j, nominations=nominations)
+    except (ValidationError, PermissionDenied) as e:
+        _flash(request, e)
+    else:
+        messages.success(request, _("已分配 %(a)s 项。") % {"a": len(made)})
     return redirect("awards:campaign-detail", pk)
 
 

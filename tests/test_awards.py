@@ -485,3 +485,19 @@ def test_campaign_page_queries_do_not_grow_with_judges(client, running, django_a
         Judge.objects.create(org=c.org, campaign=c, user=f.user(f"extra{i}"), name=f"extra{i}")
     with django_assert_max_num_queries(25):
         assert client.get(f"/awards/{c.pk}/").status_code == 200
+
+
+def test_assign_one_judge_from_the_page(client, running, users):
+    from accounts.models import Grant
+
+    c, by = running["c"], running["by"]
+    judge = _judge(c, by, "late-judge")
+    Grant.objects.create(user=judge.user, org=running["noms"][1].nominee_org, role="viewer")
+    client.force_login(by)
+    url = f"/awards/{c.pk}/judges/{judge.pk}/assign/"
+    client.post(url, {"nominations": [running["noms"][0].pk]})
+    assert list(judge.assignments.values_list("nomination", flat=True)) == [running["noms"][0].pk]
+    r = client.post(url, {"nominations": [running["noms"][1].pk]}, follow=True)
+    assert "任职" in r.content.decode() and judge.assignments.count() == 1
+    client.force_login(users["wz_staff"])
+    assert client.post(url, {"nominations": [running["noms"][2].pk]}).status_code == 404
