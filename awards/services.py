@@ -271,7 +271,8 @@ def eligibility_problems(campaign: Campaign, nominee, today: dt.date | None = No
     org = nominee if isinstance(nominee, Organization) else nominee.org
     if not org.path.startswith(campaign.org.path) or org.pk == campaign.org.pk and expected is Organization:
         problems.append(_("不在主办组织“%(o)s”的下级范围内。") % {"o": campaign.org.name})
-    kind = getattr(nominee, "kind", None)
+    # Organizations and enterprises have a kind; people are told apart by their category (华侨, 归侨 …).
+    kind = getattr(nominee, "kind", None) or getattr(nominee, "category", None)
     if campaign.eligible_kinds and kind not in campaign.eligible_kinds:
         problems.append(_("类型不符合参评条件。"))
     if campaign.required_certification:

@@ -501,3 +501,22 @@ def test_assign_one_judge_from_the_page(client, running, users):
     assert "任职" in r.content.decode() and judge.assignments.count() == 1
     client.force_login(users["wz_staff"])
     assert client.post(url, {"nominations": [running["noms"][2].pk]}).status_code == 404
+
+
+def test_person_campaign_by_category(users, tree, chambers):
+    by = users["hz_admin"]
+    c = _campaign(users, tree, code="aixin-2024", nominee_kind="person", eligible_kinds=["overseas_chinese"])
+    _rubric(c, by)
+    aw.open_nominations(by=by, campaign=c)
+    merchant = reg.create_person(by=by, org=chambers[0], name="陈侨商", category="overseas_chinese")
+    relative = reg.create_person(by=by, org=chambers[0], name="林侨眷", category="relative")
+    with pytest.raises(ValidationError, match="类型"):
+        aw.nominate(by=by, campaign=c, nominee=relative)
+    with pytest.raises(ValidationError, match="推选对象"):
+        aw.nominate(by=by, campaign=c, nominee=chambers[0])
+    n = aw.nominate(by=by, campaign=c, nominee=merchant)
+    assert n.nominee_person == merchant and n.org == chambers[0] and not n.figures.exists()
+    judge = _judge(c, by, "self-judge", person=merchant)
+    aw.submit_nomination(by=by, nomination=n)
+    with pytest.raises(ValidationError, match="自己"):
+        aw.assign(by=by, judge=judge, nominations=[n])
