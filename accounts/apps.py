@@ -10,8 +10,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("账号与授权")
 
     def ready(self):
-        from core.audit import register as audit
-
         from accounts.models import Grant
+        from core.audit import register as audit
 
         audit(Grant)

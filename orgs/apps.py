@@ -11,7 +11,6 @@ class OrgsConfig(AppConfig):
 
     def ready(self):
         from core.audit import register as audit
-
         from orgs import models
 
         audit(models.Organization, exclude_fields=["path", "depth", "numchild"])

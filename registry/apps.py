@@ -11,7 +11,6 @@ class RegistryConfig(AppConfig):
 
     def ready(self):
         from core.audit import register as audit
-
         from registry import models
 
         audit(models.Person, mask_fields=list(models.Person.personal_fields), m2m_fields={"tags"})
