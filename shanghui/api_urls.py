@@ -5,14 +5,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import ObtainTokenView
-from awards.api.views import (
-    AssignmentListView,
-    AssignmentScoreView,
-    CampaignViewSet,
-    CertificationViewSet,
-    JudgeViewSet,
-    NominationViewSet,
-)
 from activities.api.views import (
     ActivityViewSet,
     OutcomeViewSet,
@@ -22,6 +14,14 @@ from activities.api.views import (
     SessionViewSet,
     TeamViewSet,
     VolunteerViewSet,
+)
+from awards.api.views import (
+    AssignmentListView,
+    AssignmentScoreView,
+    CampaignViewSet,
+    CertificationViewSet,
+    JudgeViewSet,
+    NominationViewSet,
 )
 from cases.api.views import (
     CaseViewSet,
