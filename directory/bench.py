@@ -64,13 +64,14 @@ def fill(products: int, log=print, seed: int = 7) -> dict:
     from core import search
     from core.importing.sheets import insert
     from core.models import SearchEntry
-    from directory import vectors
+    from directory import categories, vectors
     from directory.encoder import get_encoder
     from directory.models import Category, Product
     from directory.sheets import insert_products
     from orgs.models import Organization
     from registry.models import Enterprise
 
+    categories.ensure()
     have = Product.objects.count()
     if have >= products:
         return {"products": have, "added": 0}

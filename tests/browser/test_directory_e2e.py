@@ -3,7 +3,7 @@ shows no phone number and takes an inquiry; staff post an English demand and see
 import pytest
 from playwright.sync_api import expect
 
-from directory import services
+from directory import categories, services
 from directory.models import Category, Inquiry
 from registry import services as reg_services
 from tests import factories as f
@@ -15,6 +15,7 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture
 def products(users, tree):
+    categories.ensure()  # a transactional test before this one flushed the migration's rows
     by = users["zj_admin"]
     e = reg_services.create_enterprise(by=by, org=tree["sc"], name="义乌华联饰品有限公司", credit_code=f.credit_code(),
                                        phone="13812345678")
