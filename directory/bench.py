@@ -126,7 +126,7 @@ def fill(products: int, log=print, seed: int = 7) -> dict:
         v = templates[[p._template for p in published]] + noise
         v /= np.linalg.norm(v, axis=1, keepdims=True)
         ids_all.append(np.asarray([p.pk for p in published], np.int64))
-        cats_all.append(np.asarray([p.category.parent_id or p.category_id for p in published], np.int64))
+        cats_all.append(np.asarray([p.category_id for p in published], np.int64))
         vecs_all.append(v.astype(np.float16))
         log(f"directory: {start + len(rows):,} products")
     if connection.vendor == "postgresql":
@@ -134,10 +134,10 @@ def fill(products: int, log=print, seed: int = 7) -> dict:
             cursor.execute("ANALYZE directory_product; ANALYZE core_searchentry")
     # Vectors of products stored earlier (by the services) join those of the synthetic ones.
     earlier = Product.objects.filter(status="published", vector__isnull=False).values_list(
-        "pk", "category__parent_id", "category_id", "vector")
-    for pk, parent, cat, vector in earlier:
+        "pk", "category_id", "vector")
+    for pk, cat, vector in earlier:
         ids_all.append(np.asarray([pk], np.int64))
-        cats_all.append(np.asarray([parent or cat or 0], np.int64))
+        cats_all.append(np.asarray([cat or 0], np.int64))
         vecs_all.append(np.frombuffer(bytes(vector), np.float16).reshape(1, -1))
     vectors.write(np.concatenate(ids_all), np.concatenate(cats_all), np.vstack(vecs_all))
     return {"products": products, "added": products - have, "seconds": round(time.monotonic() - started, 1)}

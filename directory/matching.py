@@ -39,14 +39,16 @@ def demand_words(demand: Demand) -> tuple[list[str], list[str]]:
     return glossary.to_chinese(text, demand.language)
 
 
-def top_categories(demand: Demand, words: list[str]) -> list[int]:
-    """The demand's own top-level category, or those its glossary words imply (at most two)."""
+def search_categories(demand: Demand, words: list[str]) -> list[int]:
+    """The demand's own category, or the (at most two) categories its glossary words imply.
+
+    Narrow on purpose: a category is one block of the vector files (a few percent of the rows), and
+    a product outside it is still found by its words.
+    """
     if demand.category_id:
-        c = demand.category
-        return [c.parent_id or c.pk]
+        return [demand.category_id]
     codes = glossary.categories_of(words)[:2]
-    cats = Category.objects.filter(code__in=codes).values_list("pk", "parent_id")
-    return list(dict.fromkeys(parent or pk for pk, parent in cats))
+    return list(Category.objects.filter(code__in=codes).values_list("pk", flat=True))
 
 
 def _word_hits(words: list[str]) -> dict[int, list[str]]:
@@ -75,7 +77,7 @@ def demand_vector(demand: Demand):
 def match_demand(demand: Demand, limit: int = 20) -> list[Found]:
     """The published products that fit a demand, best first."""
     words, _missing = demand_words(demand)
-    categories = top_categories(demand, words)
+    categories = search_categories(demand, words)
     hits = _word_hits(words)
     cosine: dict[int, float] = {}
     vector = demand_vector(demand)
@@ -91,7 +93,7 @@ def match_demand(demand: Demand, limit: int = 20) -> list[Found]:
     for pk, category, parent in rows:
         share = len(hits.get(pk, ())) / max(1, len(words))
         cos = cosine.get(pk, 0.0)
-        same = bool(categories) and category is not None and (parent or category) in categories
+        same = category is not None and (category in categories or parent in categories)
         score = 0.5 * share + 0.5 * max(cos, 0.0) + (0.05 if same else 0.0)
         if score < MIN_SCORE and share < 1:
             continue

@@ -42,13 +42,14 @@ class Index:
         self.ids = np.load(base / "ids.npy", mmap_mode="r")
         self.matrix = np.load(base / "matrix.npy", mmap_mode="r")
         self.blocks = {int(k): tuple(v) for k, v in meta["blocks"].items()}
+        self.tops = {int(k): tuple(v) for k, v in meta.get("tops", {}).items()}
         self.stamp = meta["built_at"]
 
     def rows(self, categories: list[int] | None):
-        """(start, stop) row ranges of the categories (all rows when None)."""
+        """(start, stop) row ranges of the categories, a top-level one with its children (all rows when None)."""
         if not categories:
             return [(0, len(self.ids))]
-        return [self.blocks[c] for c in categories if c in self.blocks]
+        return [self.tops.get(c) or self.blocks[c] for c in categories if c in self.tops or c in self.blocks]
 
 
 def current() -> Index | None:
@@ -74,11 +75,11 @@ def build(progress=None) -> dict:
     started = time.monotonic()
     built_at = timezone.now()
     qs = (Product.objects.filter(status=Status.PUBLISHED, vector__isnull=False)
-          .values_list("pk", "category__parent_id", "category_id", "vector").order_by("pk"))
+          .values_list("pk", "category_id", "vector").order_by("pk"))
     ids, cats, parts = [], [], []
-    for pk, parent, cat, vector in qs.iterator(chunk_size=20_000):
+    for pk, cat, vector in qs.iterator(chunk_size=20_000):
         ids.append(pk)
-        cats.append(parent or cat or 0)
+        cats.append(cat or 0)
         parts.append(np.frombuffer(bytes(vector), dtype=np.float16))
         if progress and len(ids) % 100_000 == 0:
             progress(len(ids))
@@ -88,23 +89,33 @@ def build(progress=None) -> dict:
 
 
 def write(ids: np.ndarray, cats: np.ndarray, matrix: np.ndarray, built_at=None) -> int:
-    """Write the files of a build: rows sorted by top-level category, one block per category."""
+    """Write the files of a build: rows sorted by top-level category, then category (`cats`), so that one
+    category and one top-level category with all its children are each one contiguous block."""
+    from directory.models import Category
+
     base = _base()
     base.mkdir(parents=True, exist_ok=True)
     built_at = built_at or timezone.now()
-    order = np.argsort(cats, kind="stable")
-    ids, cats = ids[order], cats[order]
+    top_of = {pk: parent or pk for pk, parent in Category.objects.values_list("pk", "parent_id")}
+    tops = np.asarray([top_of.get(int(c), 0) for c in cats], dtype=np.int64) if len(cats) else cats
+    order = np.lexsort((cats, tops))
+    ids, cats, tops = ids[order], cats[order], tops[order]
+    key = tops * (1 << 32) + cats
     blocks = {}
-    for c in np.unique(cats):
-        lo, hi = np.searchsorted(cats, c, "left"), np.searchsorted(cats, c, "right")
-        blocks[int(c)] = (int(lo), int(hi))
+    for k in np.unique(key):
+        lo, hi = np.searchsorted(key, k, "left"), np.searchsorted(key, k, "right")
+        blocks[int(k % (1 << 32))] = (int(lo), int(hi))
+    top_blocks = {}
+    for t in np.unique(tops):
+        lo, hi = np.searchsorted(tops, t, "left"), np.searchsorted(tops, t, "right")
+        top_blocks[int(t)] = (int(lo), int(hi))
     # Written under temporary names and renamed, so a reader never maps half a file.
     np.save(base / "ids.tmp.npy", ids)
     np.save(base / "matrix.tmp.npy", np.asarray(matrix, dtype=np.float16)[order])
     (base / "ids.tmp.npy").replace(base / "ids.npy")
     (base / "matrix.tmp.npy").replace(base / "matrix.npy")
     (base / "meta.json").write_text(json.dumps({"built_at": built_at.isoformat(), "rows": len(ids),
-                                                "blocks": blocks}))
+                                                "blocks": blocks, "tops": top_blocks}))
     return int(len(ids))
 
 
@@ -119,7 +130,8 @@ def top_k(scores: np.ndarray, ids: np.ndarray, k: int) -> list[tuple[int, float]
 
 
 def search(query: np.ndarray, k: int = 200, categories: list[int] | None = None) -> list[tuple[int, float]]:
-    """The k published products nearest to `query` (cosine), in the given top-level categories or all."""
+    """The k published products nearest to `query` (cosine), in the given categories (a top-level one
+    with its children) or in all."""
     from directory.models import Product, Status
 
     query = np.asarray(query, dtype=np.float32)
