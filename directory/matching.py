@@ -87,10 +87,15 @@ def match_demand(demand: Demand, limit: int = 20) -> list[Found]:
     if not ids:
         return []
     # Score on three columns first; only the best `limit` products are loaded whole.
-    rows = Product.objects.filter(pk__in=ids, status=Status.PUBLISHED).values_list(
-        "pk", "category_id", "category__parent_id")
+    # By primary key alone (status checked here): with `status` in the WHERE, SQLite walked the
+    # status index over every published product (290 ms at two million).
+    parents = dict(Category.objects.values_list("pk", "parent_id"))
+    rows = Product.objects.filter(pk__in=ids).values_list("pk", "category_id", "status")
     scored = []
-    for pk, category, parent in rows:
+    for pk, category, state in rows:
+        if state != Status.PUBLISHED:
+            continue
+        parent = parents.get(category)
         share = len(hits.get(pk, ())) / max(1, len(words))
         cos = cosine.get(pk, 0.0)
         same = category is not None and (category in categories or parent in categories)
