@@ -47,8 +47,12 @@ def search_categories(demand: Demand, words: list[str]) -> list[int]:
     """
     if demand.category_id:
         return [demand.category_id]
-    codes = glossary.categories_of(words)[:2]
-    return list(Category.objects.filter(code__in=codes).values_list("pk", flat=True))
+    cats = {code: (pk, parent) for code, pk, parent in Category.objects.filter(
+        code__in=glossary.categories_of(words)).values_list("code", "pk", "parent_id")}
+    ordered = [cats[c] for c in glossary.categories_of(words) if c in cats]
+    # A second-level category is a block of a few percent of the rows; a top-level one, ten times that.
+    narrow = [pk for pk, parent in ordered if parent is not None]
+    return (narrow or [pk for pk, _parent in ordered])[:2]
 
 
 def _word_hits(words: list[str]) -> dict[int, list[str]]:
