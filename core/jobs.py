@@ -37,12 +37,18 @@ def handler(kind: str):
     return register
 
 
-def _progress_key(job_id: int) -> str:
-    return f"shanghui:job:{job_id}:progress"
+def _job_key(job: Job) -> str:
+    # The creation time keeps a reused id (SQLite reuses the highest deleted one) from
+    # inheriting an earlier job's progress or cancel flag.
+    return f"shanghui:job:{job.pk}:{job.created_at.timestamp():.6f}"
 
 
-def _cancel_key(job_id: int) -> str:
-    return f"shanghui:job:{job_id}:cancel"
+def _progress_key(job: Job) -> str:
+    return _job_key(job) + ":progress"
+
+
+def _cancel_key(job: Job) -> str:
+    return _job_key(job) + ":cancel"
 
 
 class JobContext:
@@ -67,17 +73,17 @@ class JobContext:
         if total is not None:
             self.job.total = total
         self.job.done = done
-        cache.set(_progress_key(self.job.pk), {"done": done, "total": self.job.total}, 86400)
+        cache.set(_progress_key(self.job), {"done": done, "total": self.job.total}, 86400)
         if not connection.in_atomic_block:
             Job.objects.filter(pk=self.job.pk).update(done=done, total=self.job.total)
-        if cache.get(_cancel_key(self.job.pk)):
+        if cache.get(_cancel_key(self.job)):
             raise Cancelled
 
 
 def live(job: Job) -> Job:
     """The job with its latest progress from the cache, for the page that polls it."""
     if not job.finished:
-        latest = cache.get(_progress_key(job.pk))
+        latest = cache.get(_progress_key(job))
         if latest:
             job.done, job.total = latest["done"], latest["total"]
     return job
@@ -110,7 +116,7 @@ def run(job: Job) -> Job:
         Job.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, error=str(e)[:2000],
                                              finished_at=timezone.now())
     else:
-        latest = cache.get(_progress_key(job.pk)) or {}
+        latest = cache.get(_progress_key(job)) or {}
         Job.objects.filter(pk=job.pk).update(status=JobStatus.SUCCEEDED, result=result or {},
                                              done=latest.get("done", job.done), total=latest.get("total", job.total),
                                              finished_at=timezone.now())
@@ -136,7 +142,7 @@ def cancel(job: Job, *, by) -> Job:
     """Ask a job to stop; a queued job stops before it starts, a running one at its next report."""
     if job.created_by_id != by.pk and not by.is_superuser:
         raise PermissionDenied(_("只能取消自己发起的任务。"))
-    cache.set(_cancel_key(job.pk), True, 86400)
+    cache.set(_cancel_key(job), True, 86400)
     Job.objects.filter(pk=job.pk).update(cancel_requested=True)
     Job.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(
         status=JobStatus.CANCELLED, finished_at=timezone.now())
