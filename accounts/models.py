@@ -37,3 +37,45 @@ class Grant(models.Model):
 
     def __str__(self):
         return f"{self.user} @ {self.org}: {self.get_role_display()}"
+
+
+class SecurityEventKind(models.TextChoices):
+    """Authentication and access events kept in the security log."""
+
+    LOGIN = "login", _("登录")
+    LOGOUT = "logout", _("退出")
+    LOGIN_FAILED = "login_failed", _("登录失败")
+    LOCKED_OUT = "locked_out", _("账号锁定")
+    OTP_FAILED = "otp_failed", _("动态口令错误")
+    OTP_ENROLLED = "otp_enrolled", _("绑定动态口令")
+    ACCESS_DENIED = "access_denied", _("拒绝访问")
+    SESSION_ENDED = "session_ended", _("会话被终止")
+    SESSION_EXPIRED = "session_expired", _("会话超时")
+    PASSWORD_CHANGED = "password_changed", _("修改密码")
+    PASSWORD_RESET = "password_reset", _("重置密码")
+    INVITATION_ACCEPTED = "invitation_accepted", _("接受邀请")
+
+
+class SecurityEvent(models.Model):
+    """One authentication or access event: who (or which username), from where, what happened.
+
+    Written by `accounts.security.log_event`; never updated or deleted except by retention.
+    """
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    kind = models.CharField(_("事件"), max_length=30, choices=SecurityEventKind.choices, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="security_events", verbose_name=_("用户"))
+    username = models.CharField(_("用户名"), max_length=150, blank=True)
+    ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    user_agent = models.CharField(_("浏览器"), max_length=300, blank=True)
+    path = models.CharField(_("路径"), max_length=300, blank=True)
+    detail = models.JSONField(_("详情"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("安全日志")
+        verbose_name_plural = _("安全日志")
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.kind} {self.username}"

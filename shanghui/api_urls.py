@@ -1,6 +1,6 @@
 """The REST API under /api/: one router for every app's viewsets, the token endpoint, schema and docs."""
 from csp.decorators import csp_update
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
@@ -103,6 +103,7 @@ docs_view = csp_update({"style-src": ["'unsafe-inline'"]})(
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("my/", include("portal.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", docs_view, name="api-docs"),
     path("indicators/", IndicatorListView.as_view(), name="api-indicators"),

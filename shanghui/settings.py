@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "activities",
     "charity",
     "awards",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -83,6 +84,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "axes.middleware.AxesMiddleware",
+    "portal.middleware.MemberBoundaryMiddleware",
 ]
 
 ROOT_URLCONF = "shanghui.urls"

@@ -31,4 +31,5 @@ urlpatterns = [
     path("activities/", include("activities.urls")),
     path("charity/", include("charity.urls")),
     path("awards/", include("awards.urls")),
+    path("my/", include("portal.urls")),
 ]

@@ -27,6 +27,7 @@ from orgs import services as org_services
 from orgs.models import Congress, Council, Milestone, Organization, Position, Term
 from pairing import services as pairing_services
 from pairing.models import FollowUp, Pair, PairRule, Participant, Program, Proposal, Run
+from portal import models as pm
 from registry import services as reg_services
 from registry.models import DuesPayment, DuesRate, Enterprise, Membership, Person
 from shanghui.api_urls import router
@@ -334,6 +335,29 @@ def _certification(org, by, label):
                                   holder_org=org)
 
 
+def _member_account(org, by, label):
+    from django.contrib.auth import get_user_model
+
+    n = next(_n)
+    user = get_user_model().objects.create_user(f"member-{n}", password="x" * 16)
+    return pm.MemberAccount.objects.create(user=user, person=_person(org, by, label))
+
+
+def _invitation(org, by, label):
+    return pm.Invitation.objects.create(
+        person=_person(org, by, label), channel="email", address=f"m{next(_n)}@example.com",
+        token_hash=f"{next(_n):064d}", expires_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC),
+    )
+
+
+def _profile_change(org, by, label):
+    return pm.ProfileChange.objects.create(person=_person(org, by, label), changes={"name": ["甲", "乙"]})
+
+
+def _notice(org, by, label):
+    return pm.Notice.objects.create(org=org, title=f"{label}通知{next(_n)}", body="…")
+
+
 BUILDERS = {
     Organization: _org,
     Person: _person,
@@ -393,6 +417,10 @@ BUILDERS = {
     awm.Nomination: _nomination,
     awm.Judge: _judge,
     awm.Certification: _certification,
+    pm.MemberAccount: _member_account,
+    pm.Invitation: _invitation,
+    pm.ProfileChange: _profile_change,
+    pm.Notice: _notice,
 }
 
 SIDES = {"hz_staff": "hz", "wz_staff": "wz"}  # user → the root of their subtree in the `tree` fixture

@@ -1,0 +1,3 @@
+"""Portal URLs: the business part (included by portal/urls.py under the 'portal' namespace)."""
+
+urlpatterns = []
