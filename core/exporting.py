@@ -137,8 +137,17 @@ def export_job(job: Job, ctx: jobs.JobContext) -> dict:
         summary = export(params["kind"], job.created_by, tmp.name, params.get("filters"),
                          progress=lambda n: ctx.progress(n))
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
+        storage = job.output_file.storage
+        name = storage.get_available_name(
+            job.output_file.field.generate_filename(job, f"{params['kind']}-{stamp}.xlsx"))
         with open(tmp.name, "rb") as f:
-            job.output_file.save(f"{params['kind']}-{stamp}.xlsx", File(f), save=False)
+            try:
+                job.output_file.name = storage.save(name, File(f))
+            except OSError:
+                # A full disk leaves a truncated file behind: remove it, the job is marked failed.
+                if storage.exists(name):
+                    storage.delete(name)
+                raise
     Job.objects.filter(pk=job.pk).update(output_file=job.output_file.name)
     ctx.progress(summary["rows"], summary["rows"], force=True)
     return {"rows": summary["rows"], "revealed": summary["revealed"]}

@@ -62,6 +62,15 @@ def job_cancel(request, pk):
 
 
 @login_required
+@require_POST
+def job_retry(request, pk):
+    """Run a failed or cancelled job again (jobs write all-or-nothing, so this resumes it)."""
+    job = get_object_or_404(jobs_lib.visible_jobs(request.user), pk=pk)
+    again = jobs_lib.retry(job, by=request.user)
+    return redirect("job-detail", again.pk)
+
+
+@login_required
 def job_download(request, pk):
     """The job's output file (an export, or an annotated copy of an imported sheet)."""
     job = get_object_or_404(jobs_lib.visible_jobs(request.user), pk=pk)

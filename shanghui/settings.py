@@ -120,6 +120,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# A connection broken by a database restart is noticed and replaced at the next request,
+# so Shanghui recovers without being restarted itself.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -228,6 +231,10 @@ SPECTACULAR_SETTINGS = {
 }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A running job stamps a heartbeat every JOB_HEARTBEAT_SECONDS; without one for JOB_STALE_SECONDS
+# its worker is taken for dead and the job is marked failed (and may be run again).
+JOB_HEARTBEAT_SECONDS = envint("JOB_HEARTBEAT_SECONDS", 5)
+JOB_STALE_SECONDS = envint("JOB_STALE_SECONDS", 60)
 
 # The cache carries live job progress between the worker and the web server: Redis when
 # REDIS_URL is set, else files under var/ (shared by every process on the machine).

@@ -14,6 +14,7 @@ urlpatterns = [
     path("jobs/", core_views.job_list, name="job-list"),
     path("jobs/<int:pk>/", core_views.job_detail, name="job-detail"),
     path("jobs/<int:pk>/cancel/", core_views.job_cancel, name="job-cancel"),
+    path("jobs/<int:pk>/retry/", core_views.job_retry, name="job-retry"),
     path("jobs/<int:pk>/download/", core_views.job_download, name="job-download"),
     path("import/", transfer_views.import_page, name="import"),
     path("import/template/<slug:kind>/", transfer_views.import_template, name="import-template"),
@@ -33,3 +34,5 @@ urlpatterns = [
     path("awards/", include("awards.urls")),
     path("my/", include("portal.urls")),
 ]
+
+handler500 = "core.errors.server_error"
