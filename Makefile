@@ -6,7 +6,7 @@ PORT ?= 8000
 DEMO_PEOPLE ?= 300
 export HTTPS ?= 0
 
-.PHONY: install fonts run test test-fast lint bench messages clean
+.PHONY: install fonts run test test-fast lint bench loadtest messages clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,11 @@ test-fast: install
 BENCH_PEOPLE ?= 1000000
 bench: install
 	BENCH_PEOPLE=$(BENCH_PEOPLE) $(PY) manage.py bench
+
+# Load test (docs/benchmarks.md): PostgreSQL with LOAD_PEOPLE people (default 1,000,000, built once into
+# the database shanghui_load), gunicorn on 127.0.0.1 only, locust for LOAD_SECONDS (default 120).
+loadtest: install
+	bash loadtest/run.sh
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1,0 +1,35 @@
+"""Read locust's CSV summary and print the load test's figures against its targets (exit 1 if missed)."""
+import csv
+import json
+import os
+import sys
+
+TARGET_RPS = float(os.environ.get("LOAD_TARGET_RPS", 200))
+TARGET_P99_MS = float(os.environ.get("LOAD_TARGET_P99_MS", 500))
+
+
+def main(stats_path: str, failures_path: str) -> int:
+    """Print one line per endpoint and the aggregate; return 0 when every target is met."""
+    with open(stats_path, encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    total = next(r for r in rows if r["Name"] == "Aggregated")
+    print(f"{'endpoint':45} {'requests':>9} {'fail':>6} {'rps':>7} {'p50':>6} {'p95':>6} {'p99':>6}")
+    for r in rows:
+        print(f"{r['Type'] + ' ' + r['Name']:45.45} {r['Request Count']:>9} {r['Failure Count']:>6} "
+              f"{float(r['Requests/s']):7.1f} {r['50%']:>6} {r['95%']:>6} {r['99%']:>6}")
+    failures = []
+    if os.path.exists(failures_path):
+        with open(failures_path, encoding="utf-8") as f:
+            failures = list(csv.DictReader(f))
+    result = {"rps": round(float(total["Requests/s"]), 1), "p99_ms": float(total["99%"]),
+              "p95_ms": float(total["95%"]), "requests": int(total["Request Count"]),
+              "failures": int(total["Failure Count"]),
+              "errors": [f"{x['Method']} {x['Name']}: {x['Error']} ×{x['Occurrences']}" for x in failures][:10]}
+    result["met"] = (result["rps"] >= TARGET_RPS and result["p99_ms"] <= TARGET_P99_MS
+                     and result["failures"] == 0)
+    print(json.dumps(result, ensure_ascii=False))
+    return 0 if result["met"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:3]))

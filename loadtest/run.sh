@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# `make loadtest`: Shanghui on PostgreSQL with LOAD_PEOPLE people (default 1,000,000), served by gunicorn on
+# 127.0.0.1 only, with its worker, under locust's mix (loadtest/locustfile.py) for LOAD_SECONDS; then the
+# figures against the targets (≥ 200 requests/s, p99 ≤ 500 ms, no error). Bounded: locust stops itself.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+export DATABASE_URL="${LOADTEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/shanghui_load}"
+export DJANGO_SETTINGS_MODULE=loadtest.settings HTTPS=0 ALLOWED_HOSTS=127.0.0.1
+PORT="${LOAD_PORT:-8099}"
+USERS="${LOAD_USERS:-60}"
+SECONDS_="${LOAD_SECONDS:-120}"
+WORKERS="${LOAD_WORKERS:-4}"
+OUT=var/loadtest
+mkdir -p "$OUT"
+
+DBNAME="${DATABASE_URL##*/}"
+psql "${DATABASE_URL%/*}/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$DBNAME'" | grep -q 1 \
+  || psql "${DATABASE_URL%/*}/postgres" -qc "CREATE DATABASE $DBNAME"
+$PY loadtest/prepare.py
+$PY manage.py collectstatic --noinput -v 0
+
+.venv/bin/gunicorn shanghui.wsgi --bind "127.0.0.1:$PORT" --workers "$WORKERS" --threads 2 \
+  --log-level warning --error-logfile "$OUT/gunicorn.log" &
+SERVER=$!
+$PY manage.py db_worker --no-startup-delay >"$OUT/worker.log" 2>&1 &
+WORKER=$!
+trap 'kill $SERVER $WORKER 2>/dev/null || true' EXIT INT TERM
+for _ in $(seq 1 60); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/login/" && break; sleep 1; done
+
+.venv/bin/locust -f loadtest/locustfile.py --headless --host "http://127.0.0.1:$PORT" \
+  --users "$USERS" --spawn-rate "$USERS" --run-time "${SECONDS_}s" --stop-timeout 10 \
+  --csv "$OUT/result" --only-summary --loglevel WARNING || true
+$PY loadtest/report.py "$OUT/result_stats.csv" "$OUT/result_failures.csv"
