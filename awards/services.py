@@ -37,6 +37,7 @@ from awards.models import (
     ScoringMode,
 )
 from awards.ranking import rank_campaign
+from core import uploads
 from core.audit import acting, log_action
 from core.scoping import CHANGE
 from core.services import apply_fields, require
@@ -340,7 +341,7 @@ def fill_figures(nomination: Nomination, *, by) -> list[Figure]:
     from stats.indicators import REGISTRY, evaluate
 
     if nomination.nominee_org_id is None:
-        return []
+        return _fill_nominee_figures(nomination)
     year = nomination.campaign.year
     keys = [k for k in FIGURE_KEYS if k in REGISTRY]
     keys += [c.indicator_key for c in nomination.campaign.criteria.all()
@@ -359,6 +360,15 @@ def fill_figures(nomination: Nomination, *, by) -> list[Figure]:
                           "change": result.change})
             figures.append(figure)
     return figures
+
+
+def _fill_nominee_figures(nomination: Nomination) -> list[Figure]:
+    """An enterprise's or a person's figures, counted from the records that name them (awards.figures)."""
+    from awards.figures import figures_for
+
+    with transaction.atomic():
+        return [Figure.objects.update_or_create(nomination=nomination, key=row.pop("key"), defaults=row)[0]
+                for row in figures_for(nomination)]
 
 
 def _editable(by, nomination: Nomination) -> None:
@@ -401,10 +411,11 @@ def save_report(*, by, nomination: Nomination, entries: dict, summary: str | Non
 
 
 def add_evidence(*, by, nomination: Nomination, upload, title: str = "", criterion=None) -> Evidence:
-    """Attach a supporting file to the nomination (optionally to one criterion)."""
+    """Attach a supporting file to the nomination (optionally to one criterion), checked by core.uploads."""
     _editable(by, nomination)
     if criterion is not None and criterion.campaign_id != nomination.campaign_id:
         raise ValidationError(_("评价指标不属于本活动。"))
+    uploads.check(upload, "document")
     with transaction.atomic(), acting(by):
         evidence = Evidence.objects.create(nomination=nomination, criterion=criterion, title=title, file=upload)
         log_action(nomination, "awards.nomination.evidence_added", by, {"file": evidence.file.name})

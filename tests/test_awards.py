@@ -515,8 +515,44 @@ def test_person_campaign_by_category(users, tree, chambers):
     with pytest.raises(ValidationError, match="推选对象"):
         aw.nominate(by=by, campaign=c, nominee=chambers[0])
     n = aw.nominate(by=by, campaign=c, nominee=merchant)
-    assert n.nominee_person == merchant and n.org == chambers[0] and not n.figures.exists()
+    assert n.nominee_person == merchant and n.org == chambers[0]
+    assert {fig.key for fig in n.figures.all()} == {"person.donations", "person.person_times",
+                                                     "person.volunteer_hours", "person.pairs"}
     judge = _judge(c, by, "self-judge", person=merchant)
     aw.submit_nomination(by=by, nomination=n)
     with pytest.raises(ValidationError, match="自己"):
         aw.assign(by=by, judge=judge, nominations=[n])
+
+
+def test_enterprise_and_person_nominees_get_their_own_figures_locked(users, tree, chambers):
+    from charity import services as charity
+
+    by = users["hz_admin"]
+    fund = charity.create_fund(by=by, org=tree["hz"], code="aixin", name="爱心基金", kind="student_aid")
+    merchant = reg.create_person(by=by, org=chambers[0], name="陈侨商", category="overseas_chinese")
+    company = reg.create_enterprise(by=by, org=chambers[0], name="义乌市小商品贸易有限公司")
+    for value, year in (("3000", YEAR), ("2000", YEAR), ("4000", YEAR - 1)):
+        charity.receive_donation(by=by, fund=fund, donor_name="陈侨商", donor_person=merchant, value=value,
+                                 received_on=dt.date(year, 5, 1))
+    charity.receive_donation(by=by, fund=fund, donor_name=company.name, donor_kind="enterprise",
+                             donor_enterprise=company, value="10000", received_on=dt.date(YEAR, 6, 1))
+
+    people = _campaign(users, tree, code="aixin-2024", nominee_kind="person")
+    _rubric(people, by)
+    aw.open_nominations(by=by, campaign=people)
+    n = aw.nominate(by=by, campaign=people, nominee=merchant)
+    donations = n.figures.get(key="person.donations")
+    assert (donations.value, donations.previous, donations.change) == (Decimal("5000"), Decimal("4000"), 25.0)
+    assert n.figures.get(key="person.person_times").value == 0
+
+    firms = _campaign(users, tree, code="brand-2024", nominee_kind="enterprise")
+    _rubric(firms, by)
+    aw.open_nominations(by=by, campaign=firms)
+    e = aw.nominate(by=by, campaign=firms, nominee=company)
+    given = e.figures.get(key="enterprise.donations")
+    assert (given.value, given.previous, given.change) == (Decimal("10000"), Decimal("0"), None)
+    # Locked: the self-report cannot carry a figure's key, and the figure is recomputed, never typed.
+    charity.receive_donation(by=by, fund=fund, donor_name=company.name, donor_kind="enterprise",
+                             donor_enterprise=company, value="500", received_on=dt.date(YEAR, 7, 1))
+    aw.fill_figures(e, by=by)
+    assert e.figures.get(key="enterprise.donations").value == Decimal("10500")
