@@ -164,6 +164,20 @@ def register(*, by, activity: Activity, name: str = "", person=None, phone: str 
 def cancel_registration(*, by, registration: Registration) -> Registration | None:
     """Cancel a registration; the first on the waiting list takes the freed place (returned)."""
     require(by, CHANGE, registration.org)
+    return _cancel(registration, by)
+
+
+def cancel_own_registration(*, by, registration: Registration) -> Registration | None:
+    """A member cancels its own registration from the portal; the waiting list moves up as for staff."""
+    from portal.access import member_of
+
+    member = member_of(by)
+    if member is None or registration.person_id is None or registration.person_id != member.person_id:
+        raise PermissionDenied(_("只能取消自己的报名。"))
+    return _cancel(registration, by)
+
+
+def _cancel(registration: Registration, by) -> Registration | None:
     with transaction.atomic(), acting(by):
         Activity.objects.select_for_update().get(pk=registration.activity_id)
         reg = Registration.objects.get(pk=registration.pk)

@@ -216,6 +216,71 @@ def track(number: str, secret: str) -> Case | None:
     return case if constant_time_compare(case.tracking_secret_hash, _hash_secret(secret or "")) else None
 
 
+def _member_person(by):
+    """The registry person behind a member's login, or PermissionDenied for anyone else."""
+    from portal.access import member_of
+
+    member = member_of(by)
+    if member is None:
+        raise PermissionDenied(_("只有会员账号可以在会员服务中提交诉求。"))
+    return member
+
+
+def submit_member(*, by, org, kind: str, subject: str, description: str = "", other_party: str = "",
+                  amount_involved=None, attachments=()) -> Case:
+    """File a request from the member portal: the member's own person is the applicant.
+
+    The member may file only with an organization it currently belongs to; the case comes
+    with channel "member_portal" and the member follows it in the portal (no tracking secret).
+    """
+    from portal.access import my_orgs
+
+    member = _member_person(by)
+    if org is None or not my_orgs(member).filter(pk=org.pk).exists():
+        raise ValidationError({"org": _("请选择您所属的商会。")})
+    person = member.person
+    case = Case(org=org, kind=kind, subject=(subject or "").strip(), description=(description or "").strip(),
+                other_party=(other_party or "").strip(), amount_involved=amount_involved,
+                channel=Channel.MEMBER_PORTAL, applicant_person=person, applicant_name=person.name,
+                phone=person.phone or "", email=person.email or "", language=member.language or "zh-hans",
+                created_by=_user(by))
+    normalize_case(case)
+    case.accept_due = deadlines.due_date(org, kind, "accept", _today())
+    case.full_clean(exclude=["number"])
+    with transaction.atomic(), acting(by):
+        case.save()
+        _assign_number(case)
+        for upload in attachments:
+            _store_attachment(case, upload, by)
+        _event(case, "submitted", by, public=True, note=_("已收到您的诉求。"), data={"channel": case.channel})
+        _notify_applicant(case, _("诉求已提交"), _("我们已收到您的诉求“%(s)s”，将尽快受理。") % {"s": case.subject})
+    return case
+
+
+def member_satisfaction(*, by, case: Case, score: int, comment: str = "") -> Case:
+    """The applicant answers the satisfaction follow-up of its own closed case, once, from the portal."""
+    member = _member_person(by)
+    if case.applicant_person_id != member.person_id:
+        raise PermissionDenied(_("只能评价自己的诉求。"))
+    try:
+        score = int(score)
+    except (TypeError, ValueError):
+        score = 0
+    if score not in range(1, 6):
+        raise ValidationError({"score": _("满意度为 1 至 5 分。")})
+    with transaction.atomic(), acting(by):
+        case = _refresh(case, _lock(case))
+        if case.status != Status.CLOSED:
+            raise ValidationError({"score": _("诉求办结后才能评价。")}, code="invalid_transition")
+        if case.satisfaction is not None:
+            raise ValidationError({"score": _("您已评价过此诉求。")})
+        case.satisfaction, case.satisfaction_comment = score, (comment or "").strip()
+        case.save(update_fields=["satisfaction", "satisfaction_comment"])
+        _event(case, "satisfaction_recorded", by, note=case.satisfaction_comment,
+               data={"score": score, "by_applicant": True})
+    return case
+
+
 def update_case(*, by, case: Case, **fields) -> Case:
     """Correct a case's facts (kind, parties, subject, amounts …); the status moves only through the steps."""
     require(by, CHANGE, case.org)

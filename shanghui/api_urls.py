@@ -56,6 +56,7 @@ from pairing.api.views import (
     ProposalViewSet,
     RunViewSet,
 )
+from portal.api.views_association import NoticeViewSet
 from registry.api.views import EnterpriseViewSet, MembershipViewSet, PersonViewSet
 from stats.api.views import IndicatorListView, IndicatorView
 
@@ -95,6 +96,7 @@ router.register("awards/campaigns", CampaignViewSet, basename="awards-campaign")
 router.register("awards/nominations", NominationViewSet, basename="awards-nomination")
 router.register("awards/judges", JudgeViewSet, basename="awards-judge")
 router.register("awards/certifications", CertificationViewSet, basename="awards-certification")
+router.register("portal/notices", NoticeViewSet, basename="portal-notice")
 
 # Swagger UI writes inline styles; its script comes from a separate URL, so only style-src is relaxed.
 docs_view = csp_update({"style-src": ["'unsafe-inline'"]})(

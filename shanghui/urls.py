@@ -33,6 +33,7 @@ urlpatterns = [
     path("charity/", include("charity.urls")),
     path("awards/", include("awards.urls")),
     path("my/", include("portal.urls")),
+    path("members/notices/", include("portal.notice_staff_urls")),
 ]
 
 handler500 = "core.errors.server_error"
