@@ -253,3 +253,21 @@ def test_bench_hook_times_the_dashboard(users, tree, world):
     out = bench_dashboard(users["zj_admin"], timed=timed, org=tree["zj"])
     assert out["org"] == "zj" and out["refresh_s"] >= 0 and out["dashboard_snapshot"] == {"n": 5}
     assert Snapshot.objects.filter(org=tree["zj"], key="ranking:registry.people.count").exists()
+
+
+def test_bench_volume_adds_cases_and_participations_once(users, tree):
+    from activities.models import Activity, Attendance
+    from cases.models import Case
+    from stats.bench import build_volume
+    from stats.indicators import evaluate
+
+    reg.create_person(by=users["zj_admin"], org=tree["sc"], name="基准人员", category="relative")
+    built = build_volume(250, 230, log=lambda m: None)
+    assert built == {"cases": 250, "participations": 230}
+    assert Case.objects.count() == 250 and Attendance.objects.count() == 230
+    assert sum(Activity.objects.values_list("person_times", flat=True)) == 230
+    assert build_volume(250, 230, log=lambda m: None) == {"cases": 0, "participations": 0}
+    year = dt.date.today().year
+    received = evaluate("cases.received", user=users["zj_admin"], org=tree["zj"], start=dt.date(year - 1, 1, 1),
+                        end=dt.date(year, 12, 31))
+    assert received.value == 250

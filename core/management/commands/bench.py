@@ -137,6 +137,15 @@ class Command(BaseCommand):
             self.log("directory ...")
             report["directory"] = directory_bench.run(int(os.environ.get("BENCH_PRODUCTS", 100_000)), repeat,
                                                       log=self.log)
+        if apps.is_installed("stats"):
+            from stats import bench as stats_bench
+
+            self.log("dashboard volume (cases, participations) ...")
+            volume = stats_bench.build_volume(int(os.environ.get("BENCH_CASES", 1_000_000)),
+                                              int(os.environ.get("BENCH_PARTICIPATIONS", 500_000)), log=self.log)
+            self.log("dashboard ...")
+            report["dashboard"] = stats_bench.bench_dashboard(self.user, timed=timed, repeat=max(5, repeat // 4))
+            report["dashboard"]["volume"] = volume
         if format == "json":
             self.stdout.write(json.dumps(report, ensure_ascii=False))
         else:
@@ -181,7 +190,7 @@ class Command(BaseCommand):
                 self.log(_("沿用已有的 %(n)s 人数据。") % {"n": people})
                 return {**previous, "reused": True}
             self.log(_("清空基准测试数据库……"))
-            call_command("flush", "--noinput", verbosity=0)
+            call_command("flush", "--noinput", "--include-logs", verbosity=0)
         self.log(_("生成 %(n)s 人的数据……") % {"n": people})
         started, cpu = time.monotonic(), _cpu_seconds()
         out = _Capture()
@@ -404,6 +413,12 @@ class Command(BaseCommand):
 
             for line in directory_bench.lines(report["directory"]):
                 w(line)
+        if report.get("dashboard"):
+            d = report["dashboard"]
+            w(f"dashboard {d['org']}: snapshot refresh {d['refresh_s']} s | page from snapshots p50 "
+              f"{d['dashboard_snapshot']['p50_ms']:.1f} ms p95 {d['dashboard_snapshot']['p95_ms']:.1f} ms | live p50 "
+              f"{d['dashboard_live']['p50_ms']:.1f} ms p95 {d['dashboard_live']['p95_ms']:.1f} ms | "
+              f"added {d['volume']['cases']:,} cases, {d['volume']['participations']:,} participations")
 
 
 class _Capture:
