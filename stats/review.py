@@ -4,6 +4,7 @@ Template syntax, one block per line:
     # 一、基本情况            a section heading
     本年度新登记人员{registry.people.registered}人，同比{registry.people.registered.change}。
     [chart registry.people.by_country]    a chart of a breakdown (SVG on the page and in the PDF, a table in .docx)
+    [map world registry.people.by_country]    a map of a breakdown by country (world) or province (china)
 Placeholders: {KEY} the value, {KEY.previous} the same period a year before, {KEY.change} the change in
 words (增长70.41%), {KEY.cumulative} from the beginning up to the period's end, {KEY.top} the five largest
 labels of a breakdown; {org} and {year}. Every figure carries a numbered note with its definition and a
@@ -24,6 +25,7 @@ from stats.indicators import REGISTRY, Scope, cumulative, records_url
 
 PLACEHOLDER = re.compile(r"\{([a-z0-9_.]+)\}")
 CHART = re.compile(r"^\[chart\s+([a-z0-9_.]+)\]$")
+MAP = re.compile(r"^\[map\s+(world|china)\s+([a-z0-9_.]+)\]$")
 FORMS = ("previous", "change", "cumulative", "top")
 
 _COMMON_TAIL = """# 四、下一步工作
@@ -35,8 +37,10 @@ DEFAULT_TEMPLATES = {
 区域内{orgs.coverage.counties}个县级行政区中已有{orgs.coverage.counties_covered}个建立侨联，县级侨联覆盖率{orgs.coverage.county_share}%；{orgs.coverage.towns}个乡镇（街道）侨联中{orgs.coverage.towns_served}个建有侨胞之家，覆盖率{orgs.coverage.town_share}%。
 # 二、侨情工作
 本年度新登记人员{registry.people.registered}人，同比{registry.people.registered.change}；累计登记在册{registry.people.count}人，其中华侨华人主要分布在{registry.people.by_country.top}等国家和地区。
+[map world registry.people.by_country]
 [chart registry.people.by_country]
 登记人员的祖籍地以{registry.people.by_home_province.top}为主。
+[map china registry.people.by_home_province]
 [chart registry.people.by_home_province]
 # 三、凝聚侨心
 在会会员{registry.members.current}个，本年度新入会{registry.members.joined}个，同比{registry.members.joined.change}；理事会成员{orgs.council_members.count}人，全年收取会费{registry.dues.collected}元。
@@ -139,6 +143,21 @@ class Chart:
 
 
 @dataclass
+class MapChart(Chart):
+    """A breakdown by country or province drawn as a shaded map (the rows stay for the .docx table)."""
+
+    geo: str = "world"
+    values: dict = field(default_factory=dict)
+    names: dict = field(default_factory=dict)
+
+    def svg(self) -> str:
+        """The map as SVG (stats.maps), the same on the page and in the PDF."""
+        from stats.maps import choropleth
+
+        return choropleth(self.geo, self.values, self.title, self.names)
+
+
+@dataclass
 class Section:
     """A heading and its blocks: paragraphs (lists of str and Figure) and charts."""
 
@@ -236,6 +255,20 @@ def render(org, year: int, *, user, title: str | None = None, body: str | None =
             continue
         if not sections:
             sections.append(Section(""))
+        shaded = MAP.match(line)
+        if shaded and shaded.group(2) in REGISTRY:
+            geo, key = shaded.groups()
+            indicator = REGISTRY[key]
+            r = result(key)
+            values = r.value if isinstance(r.value, dict) else {}
+            scope = Scope(user, org, start, end)
+            rows = [(labels.label(indicator, k), v, records_url(indicator, scope, k))
+                    for k, v in sorted(values.items(), key=lambda kv: -kv[1])[:10]]
+            n = notes.number(key, str(indicator.title), str(indicator.description), r.url)
+            sections[-1].blocks.append(MapChart(key, str(indicator.title), str(indicator.unit), n, rows, geo=geo,
+                                                values=values,
+                                                names={k: labels.label(indicator, k) for k in values}))
+            continue
         chart = CHART.match(line)
         if chart and chart.group(1) in REGISTRY:
             key = chart.group(1)

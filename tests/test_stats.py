@@ -271,3 +271,23 @@ def test_bench_volume_adds_cases_and_participations_once(users, tree):
     received = evaluate("cases.received", user=users["zj_admin"], org=tree["zj"], start=dt.date(year - 1, 1, 1),
                         end=dt.date(year, 12, 31))
     assert received.value == 250
+
+
+def test_review_maps_shade_the_countries_and_provinces_of_the_people(users, tree, world):
+    from stats import review
+
+    body = "# 分布\n[map world registry.people.by_country]\n[map china registry.people.by_home_province]"
+    r = review.render(tree["hz"], 2025, user=users["hz_staff"], title="回眸", body=body)
+    world_map, china_map = r.sections[0].blocks
+    svg = world_map.svg()
+    assert svg.startswith("<svg") and 'data-code="IT"' in svg and 'data-code="FR"' in svg
+    it = svg.split('data-code="IT"')[0].rsplit("<path", 1)[1]
+    fr = svg.split('data-code="FR"')[0].rsplit("<path", 1)[1]
+    assert 'fill="#eeeeee"' in fr, "丁 (FR) is in 温州, outside 杭州's subtree"
+    assert 'fill="#eeeeee"' not in it
+    assert world_map.values == {"IT": 2, "ES": 1}
+    assert 'data-code="330000"' in china_map.svg() and china_map.values == {"330000": 1}
+    pdf = review.to_pdf(r)
+    assert pdf.startswith(b"%PDF") and len(pdf) > 5000
+    docx = review.to_docx(r)
+    assert docx[:2] == b"PK"
