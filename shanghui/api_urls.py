@@ -58,10 +58,13 @@ from pairing.api.views import (
 )
 from portal.api.views_association import NoticeViewSet
 from registry.api.views import EnterpriseViewSet, MembershipViewSet, PersonViewSet
+from stats.api.reporting import ReviewTemplateViewSet, SubmissionViewSet
 from stats.api.views import IndicatorListView, IndicatorView
 
 router = DefaultRouter()
 router.register("organizations", OrganizationViewSet, basename="organization")
+router.register("stats/submissions", SubmissionViewSet, basename="stats-submission")
+router.register("stats/review-templates", ReviewTemplateViewSet, basename="stats-review-template")
 router.register("people", PersonViewSet, basename="person")
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
 router.register("memberships", MembershipViewSet, basename="membership")

@@ -17,7 +17,8 @@ def _num(value):
 def indicator_table(results, *, user, org, site: str = "") -> bytes:
     """The results as a workbook: key, title, value, a year before, change, unit, definition, link to rows."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    # Names and labels come from users: text is never turned into a formula (formula injection).
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
     bold = book.add_format({"bold": True, "bg_color": "#F2DCDB"})
     sheet = book.add_worksheet(_("指标"))
     headers = [_("指标代码"), _("指标"), _("数值"), _("上年同期"), _("同比（%）"), _("单位"), _("统计期"),

@@ -81,6 +81,10 @@ class Submission(models.Model):
     submitted_at = models.DateTimeField(_("报送时间"), default=timezone.now)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                      related_name="+", verbose_name=_("报送人"))
+    returned_at = models.DateTimeField(_("退回时间"), null=True, blank=True)
+    returned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("退回人"))
+    return_reason = models.TextField(_("退回原因"), blank=True)
 
     scope_path = "org__path"
     objects = ScopedManager()
@@ -93,3 +97,8 @@ class Submission(models.Model):
 
     def __str__(self):
         return f"{self.org} {self.period}"
+
+    @property
+    def returned(self) -> bool:
+        """Sent back by the parent and not submitted again since."""
+        return self.returned_at is not None

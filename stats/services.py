@@ -64,7 +64,8 @@ def own_figures(*, by, org, period: str) -> dict:
 def rollup(*, by, org, period: str) -> dict:
     """The organization's figures: its own records plus the latest reports of its direct children."""
     figures = own_figures(by=by, org=org, period=period)
-    children = Submission.objects.visible_to(by).filter(parent=org, period=period, org__depth=org.depth + 1)
+    children = Submission.objects.visible_to(by).filter(parent=org, period=period, org__depth=org.depth + 1,
+                                                        returned_at__isnull=True)
     for sub in children:
         for key, value in sub.figures.items():
             if _number(value) and key in figures:
@@ -84,9 +85,34 @@ def submit(*, by, org, period: str, note: str = "") -> Submission:
         sub, created = Submission.objects.update_or_create(
             org=org, period=period,
             defaults={"parent": parent, "figures": figures, "note": note, "submitted_by": by,
-                      "submitted_at": timezone.now()})
+                      "submitted_at": timezone.now(), "returned_at": None, "returned_by": None,
+                      "return_reason": ""})
         log_action(sub, "stats.submission.submitted", by, {"period": period, "resubmitted": not created})
     return sub
+
+
+def send_back(*, by, submission: Submission, reason: str) -> Submission:
+    """The parent returns a report to the organization that sent it, saying why; it no longer rolls up
+    until it is submitted again. The submitter is told by e-mail."""
+    from core.notifications import notify
+
+    require(by, "change", submission.parent)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("请写明退回原因，以便下级修改后重新报送。")})
+    if submission.returned:
+        raise ValidationError(_("该报送已退回，等待重新报送。"))
+    with transaction.atomic(), acting(by):
+        submission.returned_at, submission.returned_by, submission.return_reason = timezone.now(), by, reason
+        submission.save(update_fields=["returned_at", "returned_by", "return_reason"])
+        log_action(submission, "stats.submission.returned", by, {"period": submission.period, "reason": reason})
+    email = getattr(submission.submitted_by, "email", "")
+    if email:
+        transaction.on_commit(lambda: notify(
+            emails=[email], subject=_("统计报送被退回：%(org)s %(p)s") % {"org": submission.org, "p": submission.period},
+            body=_("%(parent)s 退回了 %(org)s %(p)s 的报送，原因：%(r)s。请修改后重新报送。") % {
+                "parent": submission.parent, "org": submission.org, "p": submission.period, "r": reason}))
+    return submission
 
 
 def children_of(org):

@@ -12,5 +12,6 @@ urlpatterns = [
     path("<slug:code>/review/edit/", views.review_edit, name="review-edit"),
     path("<slug:code>/reports/", views.reports, name="reports"),
     path("<slug:code>/reports/submit/", views.submit, name="submit"),
+    path("<slug:code>/reports/<int:pk>/send-back/", views.send_back, name="send-back"),
     path("<slug:code>/refresh/", views.refresh, name="refresh"),
 ]

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -163,6 +164,7 @@ def reports(request, code):
         "figures": [(REGISTRY[k], labels.number(v)) for k, v in figures.items()],
         "submitted": sum(1 for r in rows if r["submission"]), "own": own,
         "may_submit": org.depth > 1 and can(request.user, "change", org),
+        "may_send_back": can(request.user, "change", org),
     })
 
 
@@ -186,6 +188,23 @@ def submit(request, code):
     else:
         messages.success(request, _("已向上级报送 %(p)s 的数据。") % {"p": period})
     return redirect(f"{request.path.rsplit('/submit/', 1)[0]}/?period={period}")
+
+
+@login_required
+@require_POST
+def send_back(request, code, pk):
+    """Return a child's report with a reason; it stops rolling up until submitted again."""
+    from stats.models import Submission
+
+    org = get_visible_or_404(Organization, request.user, code=code)
+    sub = get_visible_or_404(Submission.objects.filter(parent=org), request.user, pk=pk)
+    try:
+        services.send_back(by=request.user, submission=sub, reason=request.POST.get("reason", ""))
+    except (ValidationError, PermissionDenied) as e:
+        messages.error(request, "；".join(getattr(e, "messages", [str(e)])))
+    else:
+        messages.success(request, _("已退回 %(org)s 的报送。") % {"org": sub.org})
+    return redirect(f"{reverse('stats:reports', args=[code])}?period={sub.period}")
 
 
 @login_required

@@ -291,3 +291,49 @@ def test_review_maps_shade_the_countries_and_provinces_of_the_people(users, tree
     assert pdf.startswith(b"%PDF") and len(pdf) > 5000
     docx = review.to_docx(r)
     assert docx[:2] == b"PK"
+
+
+def test_a_parent_sends_a_report_back_and_it_stops_rolling_up(client, users, tree, world, mailoutbox,
+                                                                 django_capture_on_commit_callbacks):
+    county = services.submit(by=users["hz_staff"], org=tree["sc"], period="2025")
+    county.submitted_by.email = "sc@example.com"
+    county.submitted_by.save()
+    assert services.rollup(by=users["hz_staff"], org=tree["hz"], period="2025")["registry.people.count"] == 3
+    with pytest.raises(ValidationError):
+        services.send_back(by=users["hz_staff"], submission=county, reason=" ")
+    with pytest.raises(PermissionDenied):
+        services.send_back(by=users["wz_staff"], submission=county, reason="数据有误")
+    client.force_login(users["hz_staff"])
+    r = client.post(f"/stats/hz/reports/{county.pk}/send-back/", {"reason": "侨胞人数与台账不符"})
+    assert r.status_code == 302
+    county.refresh_from_db()
+    assert county.returned and county.return_reason == "侨胞人数与台账不符"
+    assert services.rollup(by=users["hz_staff"], org=tree["hz"], period="2025")["registry.people.count"] == 2
+    assert "已退回" in client.get("/stats/hz/reports/?period=2025").content.decode()
+    assert "侨胞人数与台账不符" in client.get("/stats/hz-sc/reports/?period=2025").content.decode()
+    again = services.submit(by=users["hz_staff"], org=tree["sc"], period="2025")
+    assert not again.returned
+    assert services.rollup(by=users["hz_staff"], org=tree["hz"], period="2025")["registry.people.count"] == 3
+
+
+def test_api_submissions_and_review_templates(api, users, tree, world):
+    staff = api("hz_staff")
+    r = staff.post("/api/stats/submissions/", {"org": "hz-sc", "period": "2025", "note": "年报"}, format="json")
+    assert r.status_code == 201, r.content
+    sub = r.json()
+    assert sub["parent"] == "hz" and sub["figures"]["registry.people.count"] == 1
+    assert api("wz_staff").post(f"/api/stats/submissions/{sub['id']}/send-back/", {"reason": "x"},
+                                format="json").status_code == 404
+    back = staff.post(f"/api/stats/submissions/{sub['id']}/send-back/", {"reason": "请补充说明"}, format="json")
+    assert back.status_code == 200 and back.json()["returned_at"] and back.json()["return_reason"] == "请补充说明"
+    assert staff.post(f"/api/stats/submissions/{sub['id']}/send-back/", {"reason": "再退"},
+                      format="json").status_code == 400
+    t = staff.post("/api/stats/review-templates/", {"org": "hz", "title": "杭州回眸", "body": "# 一\n{registry.people.count}"},
+                   format="json")
+    assert t.status_code == 201, t.content
+    changed = staff.patch(f"/api/stats/review-templates/{t.json()['id']}/", {"title": "杭州市侨联年度回眸"},
+                          format="json")
+    assert changed.status_code == 200 and changed.json()["title"] == "杭州市侨联年度回眸"
+    assert api("hz_viewer").patch(f"/api/stats/review-templates/{t.json()['id']}/", {"title": "x"},
+                                  format="json").status_code == 403
+    assert api("wz_staff").get(f"/api/stats/review-templates/{t.json()['id']}/").status_code == 404

@@ -3,7 +3,7 @@ import datetime as dt
 
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -41,7 +41,9 @@ def _date(request, name):
 class IndicatorListView(APIView):
     """Every indicator's key, title, unit and definition."""
 
-    @extend_schema(operation_id="indicators_list", responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="indicators_list", responses={200: inline_serializer("IndicatorInfo", many=True, fields={
+        "key": serializers.CharField(), "title": serializers.CharField(), "unit": serializers.CharField(),
+        "description": serializers.CharField()})})
     def get(self, request):
         """The registry of indicators."""
         return Response([
