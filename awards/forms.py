@@ -168,3 +168,16 @@ class CertificationForm(StyledFormMixin, forms.ModelForm):
         d = dict(self.cleaned_data)
         d["holder_org"] = d.pop("holder_code")
         return d
+
+
+class CertificationEditForm(StyledFormMixin, forms.ModelForm):
+    """Correct a recorded certification; the holder cannot change (record a new one instead)."""
+
+    class Meta:
+        model = Certification
+        fields = ["kind", "title", "level", "issuer", "year", "expires_on"]
+        widgets = {"expires_on": _date()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style()

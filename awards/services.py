@@ -244,8 +244,14 @@ def publish(*, by, campaign: Campaign) -> Campaign:
 
 
 def _level_of(org) -> str:
-    depth = org.get_depth()
-    return {1: Level.PROVINCIAL, 2: Level.CITY}.get(depth, Level.COUNTY)
+    """The level a campaign's certificates are granted at: the organizer's region code says it
+    (330000 a province, 330100 a city, 330102 a county); the depth in the tree only when no region is set."""
+    region = org.region or ""
+    if len(region) == 6:
+        if region.endswith("0000"):
+            return Level.PROVINCIAL
+        return Level.CITY if region.endswith("00") else Level.COUNTY
+    return {1: Level.PROVINCIAL, 2: Level.CITY}.get(org.get_depth(), Level.COUNTY)
 
 
 def _move(by, campaign: Campaign, status: str, action: str, data: dict | None = None) -> Campaign:
@@ -458,6 +464,20 @@ def add_judge(*, by, campaign: Campaign, user, person=None, name: str = "", conf
         judge.declared_conflicts.set(conflicts)
         log_action(campaign, "awards.judge.added", by, {"judge": judge.name})
     return judge
+
+
+def remove_judge(*, by, judge: Judge) -> None:
+    """Take a judge off the panel with its assignments; refused once it has scored (its scores count)."""
+    campaign = judge.campaign
+    require(by, CHANGE, campaign.org)
+    _status(campaign, CampaignStatus.DRAFT, CampaignStatus.NOMINATING, CampaignStatus.SCORING)
+    if Score.objects.filter(assignment__judge=judge).exists():
+        raise ValidationError(_("评委“%(n)s”已经评分，不能移除；请改为重新分配其未完成的申报。") % {"n": judge.name},
+                              code="judge_has_scores")
+    with transaction.atomic(), acting(by):
+        log_action(campaign, "awards.judge.removed", by, {"judge": judge.name, "user": judge.user_id})
+        judge.assignments.all().delete()
+        judge.delete()
 
 
 def declare_conflict(*, by, judge: Judge, org) -> Judge:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/criteria/", views.criterion_add, name="criterion-add"),
     path("<int:pk>/judges/", views.judge_add, name="judge-add"),
     path("<int:pk>/judges/<int:judge>/assign/", views.judge_assign, name="judge-assign"),
+    path("<int:pk>/judges/<int:judge>/remove/", views.judge_remove, name="judge-remove"),
     path("<int:pk>/nominate/", views.nominate, name="nominate"),
     path("nominations/<int:pk>/", views.nomination_detail, name="nomination-detail"),
     path("nominations/<int:pk>/evidence/", views.evidence_add, name="evidence-add"),
@@ -23,5 +24,6 @@ urlpatterns = [
     path("nominations/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("nominations/<int:pk>/objections/<int:objection>/", views.objection_answer, name="objection-answer"),
     path("certifications/", views.certification_list, name="certification-list"),
+    path("certifications/<int:pk>/", views.certification_edit, name="certification-edit"),
     path("list/<slug:code>/", views.public_list, name="public"),
 ]

@@ -15,6 +15,7 @@ from awards.certificates import certificate_pdf
 from awards.filters import CampaignFilter, CertificationFilter
 from awards.forms import (
     CampaignForm,
+    CertificationEditForm,
     CertificationForm,
     CriterionForm,
     EvidenceForm,
@@ -204,6 +205,21 @@ def judge_add(request, pk):
 
 @login_required
 @require_POST
+def judge_remove(request, pk, judge):
+    """Take a judge who has not scored off the panel."""
+    c = get_visible_or_404(Campaign, request.user, CHANGE, pk=pk)
+    j = get_object_or_404(c.judges, pk=judge)
+    try:
+        services.remove_judge(by=request.user, judge=j)
+    except (ValidationError, PermissionDenied) as e:
+        _flash(request, e)
+    else:
+        messages.success(request, _("已移除评委“%(n)s”。") % {"n": j.name})
+    return redirect("awards:campaign-detail", pk)
+
+
+@login_required
+@require_POST
 def nominate(request, pk):
     """Nominate (the nominee's own staff, or the organizer on its behalf)."""
     c = _campaign_for(request, pk)
@@ -383,6 +399,24 @@ def certification_list(request):
     return render_page(request, "awards/certification_list.html", {
         "section": "awards", "filter": filterset, "page": paginate(filterset.qs, request.GET.get("page")),
         "may_add": paths_for(request.user, CHANGE) != [], "form": form}, partial="results")
+
+
+@login_required
+def certification_edit(request, pk):
+    """Correct a certification's title, level, issuer, year or expiry (its holder is fixed)."""
+    cert = get_visible_or_404(Certification, request.user, CHANGE, pk=pk)
+    form = CertificationEditForm(request.POST or None, instance=cert)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_certification(by=request.user, certification=Certification.objects.get(pk=cert.pk),
+                                          **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as e:
+            _errors(form, e)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("awards:certification-list")
+    return render(request, "awards/certification_form.html", {
+        "section": "awards", "form": form, "cert": cert, "history": history(cert)})
 
 
 def public_list(request, code):

@@ -556,3 +556,50 @@ def test_enterprise_and_person_nominees_get_their_own_figures_locked(users, tree
                              donor_enterprise=company, value="500", received_on=dt.date(YEAR, 7, 1))
     aw.fill_figures(e, by=by)
     assert e.figures.get(key="enterprise.donations").value == Decimal("10500")
+
+
+def test_remove_a_judge_who_has_not_scored_but_not_one_who_has(running, client, users):
+    c, by = running["c"], running["by"]
+    j0, j1 = running["judges"][:2]
+    _score(running, j0, running["noms"][0], 50, 30)
+    with pytest.raises(ValidationError, match="已经评分"):
+        aw.remove_judge(by=by, judge=j0)
+    with pytest.raises(PermissionDenied):
+        aw.remove_judge(by=users["wz_staff"], judge=j1)
+    client.force_login(by)
+    page = client.get(f"/awards/{c.pk}/")
+    assert f"/awards/{c.pk}/judges/{j1.pk}/remove/" in page.content.decode()
+    assert f"/awards/{c.pk}/judges/{j0.pk}/remove/" not in page.content.decode()  # it has scored
+    client.post(f"/awards/{c.pk}/judges/{j1.pk}/remove/")
+    assert not Judge.objects.filter(pk=j1.pk).exists()
+    assert {r["judge"].name for r in aw.progress(c)} == {"judge0", "judge2"}
+    from auditlog.models import LogEntry
+
+    assert LogEntry.objects.filter(additional_data__action="awards.judge.removed").count() == 1
+
+
+def test_certification_corrected_in_the_web_ui_holder_fixed(client, users, chambers):
+    cert = aw.certify(by=users["hz_admin"], kind="four_good", title="四好商会", level="city", year=2024,
+                      holder_org=chambers[0])
+    client.force_login(users["wz_staff"])
+    assert client.get(f"/awards/certifications/{cert.pk}/").status_code == 404
+    client.force_login(users["hz_staff"])
+    assert f"/awards/certifications/{cert.pk}/" in client.get("/awards/certifications/").content.decode()
+    r = client.post(f"/awards/certifications/{cert.pk}/", {"kind": "four_good", "title": "省级四好商会",
+                                                            "level": "provincial", "issuer": "浙江省工商联",
+                                                            "year": 2024, "expires_on": "2027-12-31"})
+    assert r.status_code == 302
+    cert.refresh_from_db()
+    assert (cert.title, cert.level, str(cert.expires_on), cert.holder_org) == \
+           ("省级四好商会", "provincial", "2027-12-31", chambers[0])
+    bad = client.post(f"/awards/certifications/{cert.pk}/", {"kind": "four_good", "title": "x", "level": "galactic",
+                                                              "year": 2024})
+    assert bad.status_code == 200 and "galactic" in bad.content.decode()
+
+
+@pytest.mark.parametrize("region,level", [("330000", "provincial"), ("330100", "city"), ("330102", "county")])
+def test_certificate_level_follows_the_organizers_region(region, level, tree):
+    from awards.services import _level_of
+
+    org = f.org(f"lvl-{region}", "评优主办单位", tree["hz"], region=region)
+    assert _level_of(org) == level
