@@ -56,6 +56,7 @@ from pairing.api.views import (
     ProposalViewSet,
     RunViewSet,
 )
+from portal.api.views_account import InvitationViewSet, ProfileChangeViewSet
 from portal.api.views_association import NoticeViewSet
 from registry.api.views import EnterpriseViewSet, MembershipViewSet, PersonViewSet
 from stats.api.reporting import ReviewTemplateViewSet, SubmissionViewSet
@@ -99,6 +100,8 @@ router.register("awards/campaigns", CampaignViewSet, basename="awards-campaign")
 router.register("awards/nominations", NominationViewSet, basename="awards-nomination")
 router.register("awards/judges", JudgeViewSet, basename="awards-judge")
 router.register("awards/certifications", CertificationViewSet, basename="awards-certification")
+router.register("members/invitations", InvitationViewSet, basename="member-invitation")
+router.register("members/changes", ProfileChangeViewSet, basename="member-change")
 router.register("portal/notices", NoticeViewSet, basename="portal-notice")
 
 # Swagger UI writes inline styles; its script comes from a separate URL, so only style-src is relaxed.

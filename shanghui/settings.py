@@ -129,6 +129,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Members log in with the phone or e-mail of their registry record (portal/backends.py).
+    "portal.backends.MemberBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -151,6 +153,11 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
+# A member's failures count against its account whatever form of its phone or e-mail is typed.
+AXES_USERNAME_CALLABLE = "portal.backends.lockout_username"
+# Invitation links to the member portal stay valid this many days; links in messages start with SITE_URL.
+PORTAL_INVITATION_DAYS = envint("PORTAL_INVITATION_DAYS", 7)
+SITE_URL = env("SITE_URL", "")
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "zh-hans"

@@ -5,9 +5,12 @@ from django.urls import include, path
 
 from core import views as core_views
 from core.importing import views as transfer_views
+from portal import views_account as portal_account_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Django's set_language, which also remembers a member's choice (before the i18n include: same path).
+    path("i18n/setlang/", portal_account_views.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("shanghui.api_urls")),
     path("", core_views.home, name="home"),
@@ -33,6 +36,7 @@ urlpatterns = [
     path("charity/", include("charity.urls")),
     path("awards/", include("awards.urls")),
     path("my/", include("portal.urls")),
+    path("members/", include("portal.staff_urls")),
     path("members/notices/", include("portal.notice_staff_urls")),
 ]
 
