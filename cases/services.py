@@ -37,6 +37,7 @@ from cases.models import (
     ReferralKind,
     Status,
 )
+from core import uploads
 from core.audit import acting, log_action
 from core.notifications import notify
 from core.scoping import CHANGE, MANAGE
@@ -652,44 +653,17 @@ def escalate_overdue(*, by=None, today: dt.date | None = None) -> dict:
 
 # ---------------------------------------------------------------- attachments
 
-SIGNATURES = {
-    "pdf": [b"%PDF-"],
-    "jpg": [b"\xff\xd8\xff"],
-    "jpeg": [b"\xff\xd8\xff"],
-    "png": [b"\x89PNG\r\n\x1a\n"],
-    "docx": [b"PK\x03\x04"],
-    "xlsx": [b"PK\x03\x04"],
-    "doc": [b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"],
-    "xls": [b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"],
-}
-CONTENT_TYPES = {
-    "pdf": "application/pdf", "jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "doc": "application/msword", "xls": "application/vnd.ms-excel",
-}
+CONTENT_TYPES = {ext: uploads.TYPES[ext][0] for ext in uploads.KINDS["document"].extensions}
 
 
 def max_attachment_bytes() -> int:
-    """The largest attachment accepted (CASES_MAX_ATTACHMENT_BYTES, 5 MB by default)."""
-    return getattr(settings, "CASES_MAX_ATTACHMENT_BYTES", 5 * 1024 * 1024)
+    """The largest attachment accepted (CASES_MAX_ATTACHMENT_BYTES, else UPLOAD_MAX_BYTES["document"])."""
+    return getattr(settings, "CASES_MAX_ATTACHMENT_BYTES", None) or uploads.limit("document", "max_bytes")
 
 
 def check_upload(upload) -> str:
-    """Check an uploaded file's size, extension and leading bytes; return its extension."""
-    name = getattr(upload, "name", "") or ""
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if ext not in SIGNATURES:
-        raise ValidationError({"attachments": _("不支持的文件类型（可上传 PDF、图片、Word、Excel）：%(n)s") % {"n": name}})
-    if upload.size > max_attachment_bytes():
-        raise ValidationError({"attachments": _("文件过大（不超过 %(m)s MB）：%(n)s") % {
-            "m": max_attachment_bytes() // (1024 * 1024), "n": name}})
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if not any(head.startswith(sig) for sig in SIGNATURES[ext]):
-        raise ValidationError({"attachments": _("文件内容与类型不符：%(n)s") % {"n": name}})
-    return ext
+    """Check an uploaded file's extension, size and content (core.uploads); return the extension to store it under."""
+    return uploads.check(upload, "document", field="attachments", max_bytes=max_attachment_bytes()).ext
 
 
 def _store_attachment(case: Case, upload, by) -> Attachment:

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.access import paths_for
+from core import uploads
 from core.audit import acting, log_action
 from core.notifications import notify
 from core.scoping import CHANGE
@@ -179,6 +180,7 @@ def _jpeg(image, size: int) -> bytes:
 def add_photo(*, by, product: Product, data: bytes, name: str = "") -> Photo:
     """Add a photo, checked by its content (not its name) and re-encoded: 1200 px, thumbnail 400 px."""
     require(by, CHANGE, product.org)
+    uploads.check(ContentFile(data, name=name or "photo.jpg"), "image", field="photo")
     image = _read_image(data)
     if product.photos.count() >= MAX_PHOTOS:
         raise ValidationError({"photo": _("每个产品最多 %(n)s 张图片。") % {"n": MAX_PHOTOS}})

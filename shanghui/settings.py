@@ -191,6 +191,21 @@ if env("SECURE_PROXY_SSL_HEADER_NAME"):
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Hostile input (docs/security.md §5): cookies never sent cross-site on a POST, the CSRF cookie unread by
+# scripts (htmx takes the token from the page), no referrer beyond the origin, no MIME sniffing.
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Uploads are checked by content (core/uploads.py); limits per kind in bytes, and for zips once unpacked.
+UPLOAD_MAX_BYTES = {"sheet": envint("UPLOAD_MAX_SHEET_MB", 100) * 1024 * 1024,
+                    "document": envint("UPLOAD_MAX_DOCUMENT_MB", 5) * 1024 * 1024,
+                    "image": envint("UPLOAD_MAX_IMAGE_MB", 8) * 1024 * 1024}
+UPLOAD_MAX_UNZIPPED_BYTES = {"sheet": envint("UPLOAD_MAX_UNZIPPED_SHEET_MB", 2048) * 1024 * 1024,
+                             "document": envint("UPLOAD_MAX_UNZIPPED_DOCUMENT_MB", 100) * 1024 * 1024}
+UPLOAD_MAX_ZIP_RATIO = envint("UPLOAD_MAX_ZIP_RATIO", 100)
+UPLOAD_MAX_PIXELS = envint("UPLOAD_MAX_PIXELS", 40_000_000)
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -200,6 +215,8 @@ CONTENT_SECURITY_POLICY = {
         "style-src": ["'self'"],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
     }
 }
 

@@ -4,6 +4,7 @@ from pathlib import Path
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core import uploads
 from core.forms import StyledFormMixin
 from core.importing import sheets
 from core.importing.reader import SUFFIXES
@@ -36,8 +37,8 @@ class ImportForm(StyledFormMixin, forms.Form):
         self.fields["mode"].widget.attrs["class"] = "form-check-input"
 
     def clean_file(self):
-        """Only sheet files."""
+        """Only sheet files, checked by their content and size (core.uploads)."""
         upload = self.cleaned_data["file"]
         if Path(upload.name).suffix.lower() not in SUFFIXES:
             raise forms.ValidationError(_("请上传 .xlsx、.xls 或 .csv 文件。"))
-        return upload
+        return uploads.form_check(upload, "sheet")

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
-from core import jobs
+from core import jobs, uploads
 from core.importing import sheets
 from core.importing.pipeline import run_import
 from core.importing.workbooks import write_annotated
@@ -21,6 +21,7 @@ def start_import(*, by, kind: str, upload, org=None, mode: str = "all") -> Job:
     """Queue an import of an uploaded sheet; the worker runs it and keeps the outcome on the job."""
     if mode not in MODES:
         raise ValueError(mode)
+    uploads.check(upload, "sheet")
     name = Path(getattr(upload, "name", "upload.xlsx")).name
     title = _("导入%(kind)s：%(file)s") % {"kind": sheets.get(kind).title, "file": name}
     if mode == "dry_run":
