@@ -1,5 +1,7 @@
 """Forms of the activities pages."""
 from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, Outcome, Project, Session, Stage
@@ -93,7 +95,7 @@ class ProjectForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Project
         fields = ["org", "name", "investor_name", "investor_person", "investor_enterprise", "region", "sector",
-                  "amount", "landed_amount", "activity", "notes"]
+                  "amount", "landed_amount", "activity", "staff", "notes"]
         widgets = {"investor_person": forms.NumberInput, "investor_enterprise": forms.NumberInput,
                    "activity": forms.NumberInput, "notes": forms.Textarea(attrs={"rows": 2})}
 
@@ -104,6 +106,13 @@ class ProjectForm(StyledFormMixin, forms.ModelForm):
             field = self.fields[name]
             field.queryset = field.queryset.model.objects.visible_to(user)
             field.help_text = _("编号")
+        # The responsible staff member: someone who works (staff or administrator) inside the user's subtrees.
+        from accounts.models import Grant
+
+        workers = Grant.objects.visible_to(user, CHANGE).filter(role__in=["staff", "administrator"])
+        self.fields["staff"].queryset = get_user_model().objects.filter(
+            Q(pk__in=workers.values("user_id")) | Q(pk=user.pk), is_active=True).order_by("username")
+        self.fields["staff"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
         self.style()
 
 
