@@ -399,3 +399,207 @@ def attach_photos_from_zip(*, by, sheet_path, zip_path, filename: str | None = N
                 except ValidationError as e:
                     report["problems"].append({"row": number, "message": f"{name}: {' '.join(e.messages)}"})
     return report
+
+
+# ---- member side (the portal): a member acts for the enterprises whose legal person it is ----------
+
+def _member_enterprise_ids(by) -> set[int]:
+    from portal.access import member_of, my_enterprises
+
+    member = member_of(by)
+    if member is None:
+        raise PermissionDenied(_("只有会员账号可以进行此操作。"))
+    return set(my_enterprises(member).values_list("pk", flat=True))
+
+
+def require_own_enterprise(by, enterprise) -> None:
+    """Raise PermissionDenied unless `by` is a member account and the enterprise is one of its own."""
+    if enterprise is None or enterprise.pk not in _member_enterprise_ids(by):
+        raise PermissionDenied(_("这不是您的企业。"))
+
+
+def member_create_product(*, by, enterprise, **fields) -> Product:
+    """A member lists a product of its own enterprise (validated and translated as staff listings are)."""
+    require_own_enterprise(by, enterprise)
+    product = Product(enterprise=enterprise, org_id=enterprise.org_id, country=enterprise.country or "CN")
+    apply_fields(product, fields, PRODUCT_FIELDS - {"enterprise"})
+    _clean_product(product)
+    fill_translations(product)
+    product.full_clean(exclude=["vector"])
+    vectorize([product])
+    with transaction.atomic(), acting(by):
+        product.save()
+        log_action(product, "directory.product.created", by, {"portal": True})
+    return product
+
+
+def member_update_product(*, by, product: Product, **fields) -> Product:
+    """A member changes a product of its own enterprise (it cannot move it to another enterprise)."""
+    require_own_enterprise(by, product.enterprise)
+    changed = apply_fields(product, fields, PRODUCT_FIELDS - {"enterprise"})
+    _clean_product(product)
+    if {"name", "description", "translations"} & set(changed):
+        fill_translations(product)
+        vectorize([product])
+    product.full_clean(exclude=["vector"])
+    with transaction.atomic(), acting(by):
+        product.save()
+        if "status" in changed:
+            log_action(product, f"directory.product.{product.status}", by)
+        log_action(product, "directory.product.changed", by, {"fields": sorted(changed), "portal": True})
+    return product
+
+
+def member_set_status(*, by, product: Product, status: str) -> Product:
+    """A member publishes or hides a product of its own enterprise."""
+    require_own_enterprise(by, product.enterprise)
+    if status not in Status.values:
+        raise ValidationError({"status": _("未知状态。")})
+    with transaction.atomic(), acting(by):
+        product.status = status
+        product.save(update_fields=["status", "updated_at"])
+        log_action(product, f"directory.product.{status}", by, {"portal": True})
+    return product
+
+
+def member_delete_product(*, by, product: Product) -> None:
+    """A member withdraws a product of its own enterprise for good (photos deleted; inquiries keep their thread)."""
+    require_own_enterprise(by, product.enterprise)
+    with transaction.atomic(), acting(by):
+        log_action(product.enterprise, "directory.product.deleted", by,
+                   {"product": product.pk, "name": product.name, "portal": True})
+        files = [f for photo in product.photos.all() for f in (photo.image, photo.thumbnail)]
+        product.delete()
+        transaction.on_commit(lambda: [f.storage.delete(f.name) for f in files if f])
+
+
+def member_add_photo(*, by, product: Product, data: bytes, name: str = "") -> Photo:
+    """A member adds a photo to its own product (same checks and re-encoding as staff uploads)."""
+    require_own_enterprise(by, product.enterprise)
+    image = _read_image(data)
+    if product.photos.count() >= MAX_PHOTOS:
+        raise ValidationError({"photo": _("每个产品最多 %(n)s 张图片。") % {"n": MAX_PHOTOS}})
+    photo = Photo(product=product, position=product.photos.count(), original_name=name[:200])
+    with transaction.atomic(), acting(by):
+        photo.image.save("p.jpg", ContentFile(_jpeg(image, 1200)), save=False)
+        photo.thumbnail.save("t.jpg", ContentFile(_jpeg(image, 400)), save=False)
+        photo.save()
+        log_action(product, "directory.photo.added", by, {"photo": photo.pk, "name": name[:200], "portal": True})
+    return photo
+
+
+def member_remove_photo(*, by, photo: Photo) -> None:
+    """A member deletes a photo of its own product."""
+    require_own_enterprise(by, photo.product.enterprise)
+    with transaction.atomic(), acting(by):
+        log_action(photo.product, "directory.photo.removed", by, {"photo": photo.pk, "portal": True})
+        files = [photo.image, photo.thumbnail]
+        photo.delete()
+        transaction.on_commit(lambda: [f.storage.delete(f.name) for f in files if f])
+
+
+def _posted_by(user, model, action: str):
+    """Primary keys of the records whose named audit entry `action` was written by `user` from the portal.
+
+    The portal's demands and sent inquiries are told apart by this entry, which names the member's
+    enterprise (the models keep the buyer as text, as buyers outside the registry write them).
+    """
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    if not getattr(user, "is_authenticated", False):
+        return LogEntry.objects.none().values("object_id")
+    return LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(model), actor=user,
+                                   additional_data__action=action,
+                                   additional_data__portal=True).values("object_id")
+
+
+def member_demands(user):
+    """The demands this member posted through the portal."""
+    return Demand.objects.filter(pk__in=_posted_by(user, Demand, "directory.demand.posted"))
+
+
+def member_post_demand(*, by, enterprise, **fields) -> Demand:
+    """A member posts what its own enterprise seeks, in its own language; matched at once, suppliers told."""
+    require_own_enterprise(by, enterprise)
+    demand = Demand(org_id=enterprise.org_id, buyer=enterprise.name)
+    apply_fields(demand, fields, DEMAND_FIELDS - {"org", "buyer"})
+    demand.destination = (demand.destination or "").upper()
+    demand.currency = (demand.currency or "USD").upper()
+    demand.full_clean(exclude=["vector"])
+    translate_demand(demand)
+    vector = matching.demand_vector(demand)
+    if vector is not None:
+        demand.vector = to_bytes(vector)
+    with transaction.atomic(), acting(by):
+        demand.save()
+        log_action(demand, "directory.demand.posted", by, {"portal": True, "enterprise": enterprise.pk})
+        refresh_matches(demand, by=by)
+    return demand
+
+
+def member_close_demand(*, by, demand: Demand) -> Demand:
+    """A member closes one of its own demands."""
+    if not member_demands(by).filter(pk=demand.pk).exists():
+        raise PermissionDenied(_("这不是您发布的需求。"))
+    with transaction.atomic(), acting(by):
+        demand.status = DemandStatus.CLOSED
+        demand.save(update_fields=["status"])
+        log_action(demand, "directory.demand.closed", by, {"portal": True})
+    return demand
+
+
+def member_sent_inquiries(user):
+    """The inquiries this member sent through the portal (as a buyer)."""
+    return Inquiry.objects.filter(pk__in=_posted_by(user, Inquiry, "directory.inquiry.sent"))
+
+
+def member_received_inquiries(user):
+    """The inquiries to this member's enterprises (spam left out)."""
+    from portal.access import member_of, my_enterprises
+
+    member = member_of(user)
+    if member is None:
+        return Inquiry.objects.none()
+    return Inquiry.objects.filter(enterprise__in=my_enterprises(member), is_spam=False)
+
+
+def member_open_inquiry(*, by, enterprise, product: Product, message: str, demand: Demand | None = None,
+                        language: str = "zh") -> Inquiry:
+    """A member writes, for its own enterprise, to the supplier of a published product (about its demand)."""
+    require_own_enterprise(by, enterprise)
+    if demand is not None and not member_demands(by).filter(pk=demand.pk).exists():
+        raise PermissionDenied(_("这不是您发布的需求。"))
+    if product.enterprise_id == enterprise.pk:
+        raise ValidationError({"product": _("不能向自己的企业询盘。")})
+    person = by.member_account.person
+    with transaction.atomic():
+        inquiry = open_inquiry(by=by, product=product, demand=demand, buyer_name=enterprise.name,
+                               buyer_email=getattr(person, "email", "") or "", buyer_country=enterprise.country or "",
+                               language=language, message=message)
+        log_action(inquiry, "directory.inquiry.sent", by, {"portal": True, "enterprise": enterprise.pk})
+    return inquiry
+
+
+def member_side(user, inquiry: Inquiry) -> str | None:
+    """"supplier" or "buyer" when the member is a party of this inquiry, else None."""
+    if member_received_inquiries(user).filter(pk=inquiry.pk).exists():
+        return "supplier"
+    if member_sent_inquiries(user).filter(pk=inquiry.pk).exists():
+        return "buyer"
+    return None
+
+
+def member_reply(*, by, inquiry: Inquiry, body: str) -> InquiryMessage:
+    """A member writes in the thread of an inquiry it is a party of (supplier or buyer)."""
+    side = member_side(by, inquiry)
+    if side is None:
+        raise PermissionDenied(_("您不是此询盘的一方。"))
+    if inquiry.status != InquiryStatus.OPEN:
+        raise ValidationError({"body": _("询盘已结束。")})
+    if not (body or "").strip():
+        raise ValidationError({"body": _("请填写内容。")})
+    with transaction.atomic(), acting(by):
+        message = _add_message(inquiry, from_buyer=side == "buyer", body=body)
+        log_action(inquiry, "directory.inquiry.replied", by, {"from_buyer": side == "buyer", "portal": True})
+    return message
