@@ -58,6 +58,7 @@ from pairing.api.views import (
 )
 from portal.api.views_account import InvitationViewSet, ProfileChangeViewSet
 from portal.api.views_association import NoticeViewSet
+from privacy.api.views import ConsentViewSet, PersonExportView, SubjectRequestViewSet
 from registry.api.views import EnterpriseViewSet, MembershipViewSet, PersonViewSet
 from stats.api.reporting import ReviewTemplateViewSet, SubmissionViewSet
 from stats.api.views import IndicatorListView, IndicatorView
@@ -100,6 +101,8 @@ router.register("awards/campaigns", CampaignViewSet, basename="awards-campaign")
 router.register("awards/nominations", NominationViewSet, basename="awards-nomination")
 router.register("awards/judges", JudgeViewSet, basename="awards-judge")
 router.register("awards/certifications", CertificationViewSet, basename="awards-certification")
+router.register("privacy/requests", SubjectRequestViewSet, basename="privacy-request")
+router.register("privacy/consents", ConsentViewSet, basename="privacy-consent")
 router.register("members/invitations", InvitationViewSet, basename="member-invitation")
 router.register("members/changes", ProfileChangeViewSet, basename="member-change")
 router.register("portal/notices", NoticeViewSet, basename="portal-notice")
@@ -122,6 +125,7 @@ urlpatterns = [
     path("public/catalogue/", PublicCatalogueView.as_view(), name="api-catalogue"),
     path("public/inquiries/", PublicInquiryView.as_view(), name="api-catalogue-inquiry"),
     path("awards/assignments/", AssignmentListView.as_view(), name="api-awards-assignments"),
+    path("privacy/people/<int:pk>/export/", PersonExportView.as_view(), name="api-privacy-export"),
     path("awards/assignments/<int:pk>/scores/", AssignmentScoreView.as_view(), name="api-awards-score"),
     *router.urls,
 ]

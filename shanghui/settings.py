@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "charity",
     "awards",
     "portal",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -269,6 +270,17 @@ else:
                           "LOCATION": str(VAR_DIR / "cache")}}
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
+
+# Data-subject requests (privacy) are due PRIVACY_RESPONSE_DAYS after receipt. Personal data is kept
+# PRIVACY_RETENTION_DAYS per kind of record, then anonymised by `manage.py retention apply` (cron);
+# the audit and security logs have their own retention (`manage.py audit prune`).
+PRIVACY_RESPONSE_DAYS = envint("PRIVACY_RESPONSE_DAYS", 15)
+PRIVACY_RETENTION_DAYS = {
+    "cases.closed": envint("RETENTION_CASES_DAYS", 5 * 365),
+    "activities.registration": envint("RETENTION_REGISTRATIONS_DAYS", 3 * 365),
+    "directory.inquiry": envint("RETENTION_INQUIRIES_DAYS", 2 * 365),
+    "portal.invitation": envint("RETENTION_INVITATIONS_DAYS", 90),
+}
 
 LOGGING = {
     "version": 1,

@@ -36,6 +36,7 @@ urlpatterns = [
     path("charity/", include("charity.urls")),
     path("awards/", include("awards.urls")),
     path("my/", include("portal.urls")),
+    path("privacy/", include("privacy.urls")),
     path("members/", include("portal.staff_urls")),
     path("members/notices/", include("portal.notice_staff_urls")),
 ]

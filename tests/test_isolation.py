@@ -28,6 +28,8 @@ from orgs.models import Congress, Council, Milestone, Organization, Position, Te
 from pairing import services as pairing_services
 from pairing.models import FollowUp, Pair, PairRule, Participant, Program, Proposal, Run
 from portal import models as pm
+from privacy import models as prm
+from privacy import services as privacy_services
 from registry import services as reg_services
 from registry.models import DuesPayment, DuesRate, Enterprise, Membership, Person
 from shanghui.api_urls import router
@@ -358,6 +360,14 @@ def _notice(org, by, label):
     return pm.Notice.objects.create(org=org, title=f"{label}通知{next(_n)}", body="…")
 
 
+def _subject_request(org, by, label):
+    return privacy_services.receive(by=by, person=_person(org, by, label), kind="access", details=f"{label}隔离请求")
+
+
+def _consent(org, by, label):
+    return privacy_services.give_consent(by=by, person=_person(org, by, label), purpose="directory")
+
+
 BUILDERS = {
     Organization: _org,
     Person: _person,
@@ -421,6 +431,8 @@ BUILDERS = {
     pm.Invitation: _invitation,
     pm.ProfileChange: _profile_change,
     pm.Notice: _notice,
+    prm.SubjectRequest: _subject_request,
+    prm.Consent: _consent,
 }
 
 SIDES = {"hz_staff": "hz", "wz_staff": "wz"}  # user → the root of their subtree in the `tree` fixture
