@@ -14,3 +14,7 @@ class AccountsConfig(AppConfig):
         from core.audit import register as audit
 
         audit(Grant)
+
+        from accounts import signals
+
+        signals.connect()

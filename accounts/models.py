@@ -48,6 +48,7 @@ class SecurityEventKind(models.TextChoices):
     LOCKED_OUT = "locked_out", _("账号锁定")
     OTP_FAILED = "otp_failed", _("动态口令错误")
     OTP_ENROLLED = "otp_enrolled", _("绑定动态口令")
+    OTP_RESET = "otp_reset", _("重置动态口令")
     ACCESS_DENIED = "access_denied", _("拒绝访问")
     SESSION_ENDED = "session_ended", _("会话被终止")
     SESSION_EXPIRED = "session_expired", _("会话超时")
@@ -79,3 +80,22 @@ class SecurityEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.kind} {self.username}"
+
+
+class PasswordState(models.Model):
+    """When a user's password was last set, for the maximum password age (PASSWORD_MAX_AGE_DAYS).
+
+    Written by `accounts.passwords.CharacterClassValidator.password_changed`, which Django calls
+    whenever a password is set through `set_password` and saved (web, API, CLI alike).
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True,
+                                related_name="password_state", verbose_name=_("用户"))
+    changed_at = models.DateTimeField(_("密码修改时间"))
+
+    class Meta:
+        verbose_name = _("密码状态")
+        verbose_name_plural = _("密码状态")
+
+    def __str__(self):
+        return f"{self.user_id}: {self.changed_at:%Y-%m-%d}"

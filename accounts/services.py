@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,8 +23,13 @@ from core.services import require
 
 
 def generate_password() -> str:
-    """A random password that passes the password validators (16 URL-safe characters)."""
-    return secrets.token_urlsafe(12)
+    """A random password that passes the password validators: 16 characters (or the minimum) of every class."""
+    length = max(16, settings.PASSWORD_MIN_LENGTH)
+    while True:
+        password = (secrets.token_urlsafe(length)[:length - 2] + secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ")
+                    + secrets.choice("-_.!"))
+        if any(c.isdigit() for c in password) and any(c.islower() for c in password):
+            return password
 
 
 def find_user(username: str):

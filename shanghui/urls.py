@@ -24,6 +24,7 @@ urlpatterns = [
     path("export/<slug:kind>/", transfer_views.export_start, name="export-start"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("accounts.urls")),
     path("orgs/", include("orgs.urls")),
     path("registry/", include("registry.urls")),
     path("cases/", include("cases.urls")),

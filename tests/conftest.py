@@ -46,3 +46,34 @@ def api(users, settings):
         return c
 
     return client
+
+
+@pytest.fixture(autouse=True)
+def otp_verified_force_login():
+    """`client.force_login(user)` of a user who must pass two-factor also verifies that session.
+
+    Exactly what the login flow does after a right code: a confirmed TOTP device of the user
+    (real, in the database) is bound to the session with `django_otp.login`. Logins through the
+    login page (WSGI requests) are left alone, so tests of the real flow (tests/test_auth_security.py,
+    tests/browser/) enter codes computed from the device's key. Nothing is patched.
+    """
+    from django.contrib.auth.signals import user_logged_in
+    from django.http import HttpRequest
+
+    def verify(sender, request, user, **kwargs):
+        if type(request) is not HttpRequest:  # the login page's request is a WSGIRequest
+            return
+        from django_otp import login as otp_login
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from accounts.policy import requires_otp
+
+        if requires_otp(user):
+            device = (TOTPDevice.objects.filter(user=user, confirmed=True).first()
+                      or TOTPDevice.objects.create(user=user, name="test", confirmed=True))
+            request.user = user  # django.contrib.auth.login sets it only on requests that have one
+            otp_login(request, device)
+
+    user_logged_in.connect(verify, dispatch_uid="tests-otp-verified-force-login")
+    yield
+    user_logged_in.disconnect(dispatch_uid="tests-otp-verified-force-login")

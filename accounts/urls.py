@@ -1,0 +1,15 @@
+"""URLs of the account pages under /accounts/."""
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("otp/setup/", views.otp_setup, name="otp-setup"),
+    path("otp/verify/", views.otp_verify, name="otp-verify"),
+    path("password/", views.PasswordChangeView.as_view(), name="password-change"),
+    path("users/", views.user_list, name="user-list"),
+    path("users/<int:pk>/", views.user_detail, name="user-detail"),
+    path("users/<int:pk>/end-sessions/", views.user_end_sessions, name="user-end-sessions"),
+    path("security/", views.security_log, name="security-log"),
+]
