@@ -14,3 +14,7 @@ class CoreConfig(AppConfig):
         from core.importing import sheets, tasks  # noqa: F401  (registers the "import" job)
 
         sheets.autodiscover()
+
+        from core import chain
+
+        chain.connect()  # audit and security logs as hash chains (core/chain.py)

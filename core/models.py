@@ -75,3 +75,49 @@ class Job(models.Model):
         if self.status == JobStatus.SUCCEEDED:
             return 100
         return min(100, int(self.done * 100 / self.total)) if self.total else 0
+
+
+class ChainLink(models.Model):
+    """One entry of a chained log (audit or security) linked to the previous one by its hash.
+
+    Written by `core.chain.append` in the entry's own transaction; never updated, deleted only
+    by retention pruning (database triggers enforce both; see core/chain.py).
+    """
+
+    log = models.CharField(_("日志"), max_length=20)
+    seq = models.BigIntegerField(_("序号"))
+    entry_id = models.BigIntegerField(_("记录编号"))
+    user_ref = models.BigIntegerField(_("用户编号"), null=True, blank=True)
+    prev_hash = models.CharField(_("前一哈希"), max_length=64)
+    hash = models.CharField(_("哈希"), max_length=64)
+    created_at = models.DateTimeField(_("链接时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("日志链接")
+        verbose_name_plural = _("日志链接")
+        constraints = [
+            models.UniqueConstraint(fields=["log", "seq"], name="chainlink_log_seq"),
+            models.UniqueConstraint(fields=["log", "entry_id"], name="chainlink_log_entry"),
+        ]
+
+    def __str__(self):
+        return f"{self.log}#{self.seq}"
+
+
+class ChainCheckpoint(models.Model):
+    """Where a chain resumes after retention pruning: the last pruned sequence number and its hash."""
+
+    log = models.CharField(_("日志"), max_length=20)
+    seq = models.BigIntegerField(_("最后删除的序号"))
+    hash = models.CharField(_("其哈希"), max_length=64)
+    pruned = models.PositiveIntegerField(_("删除条数"))
+    before = models.DateTimeField(_("删除此时间之前的记录"))
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("日志检查点")
+        verbose_name_plural = _("日志检查点")
+        constraints = [models.UniqueConstraint(fields=["log", "seq"], name="chaincheckpoint_log_seq")]
+
+    def __str__(self):
+        return f"{self.log}@{self.seq}"

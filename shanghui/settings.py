@@ -292,6 +292,9 @@ else:
                           "LOCATION": str(VAR_DIR / "cache")}}
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
+# The audit and security logs are kept AUDIT_RETENTION_DAYS (at least 180, 等保 2.0) and then
+# removed by `manage.py audit prune`; see core/chain.py.
+AUDIT_RETENTION_DAYS = envint("AUDIT_RETENTION_DAYS", 365)
 
 # Data-subject requests (privacy) are due PRIVACY_RESPONSE_DAYS after receipt. Personal data is kept
 # PRIVACY_RETENTION_DAYS per kind of record, then anonymised by `manage.py retention apply` (cron);
