@@ -9,7 +9,7 @@ import base64
 
 import segno
 from django.db import transaction
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -45,36 +45,46 @@ def _clean(code) -> str:
     return "".join(str(code or "").split())
 
 
-def check_code(user, device: TOTPDevice | None, code, request=None) -> bool:
-    """Verify a 6-digit code against the device; a failure (or throttled try) goes to the security log."""
+WRONG = _lazy("动态口令不正确或已使用过，请输入验证器上显示的最新 6 位数字。")
+THROTTLED = _lazy("尝试次数过多，请稍等片刻再输入新的动态口令。")
+
+
+def check_code(user, device: TOTPDevice | None, code, request=None):
+    """Verify a 6-digit code against the device: None when right, else the reason to show.
+
+    A refusal goes to the security log (`otp_failed`); django-otp slows down repeated failures.
+    """
     code = _clean(code)
     allowed = device is not None and device.verify_is_allowed()[0]
     if allowed and code.isdigit() and device.verify_token(code):
-        return True
-    log_event(SecurityEventKind.OTP_FAILED, request, user=user, throttled=device is not None and not allowed)
-    return False
+        return None
+    throttled = device is not None and not allowed
+    log_event(SecurityEventKind.OTP_FAILED, request, user=user, throttled=throttled)
+    return str(THROTTLED if throttled else WRONG)
 
 
-def enrol(request, device: TOTPDevice, code) -> bool:
-    """Confirm a pending device with its first code and mark this session verified."""
-    if not check_code(request.user, device, code, request):
-        return False
+def enrol(request, device: TOTPDevice, code):
+    """Confirm a pending device with its first code and mark this session verified; None or the refusal."""
+    refused = check_code(request.user, device, code, request)
+    if refused:
+        return refused
     with transaction.atomic():
         TOTPDevice.objects.filter(user=request.user).exclude(pk=device.pk).delete()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
     otp_login(request, device)
     log_event(SecurityEventKind.OTP_ENROLLED, request)
-    return True
+    return None
 
 
-def verify(request, code) -> bool:
-    """Check a code against the user's device and mark this session verified."""
+def verify(request, code):
+    """Check a code against the user's device and mark this session verified; None or the refusal."""
     device = confirmed_device(request.user)
-    if not check_code(request.user, device, code, request):
-        return False
+    refused = check_code(request.user, device, code, request)
+    if refused:
+        return refused
     otp_login(request, device)
-    return True
+    return None
 
 
 def reset(*, by, user) -> int:
@@ -83,10 +93,3 @@ def reset(*, by, user) -> int:
         count, _detail = TOTPDevice.objects.filter(user=user).delete()
     log_event(SecurityEventKind.OTP_RESET, user=user, by=by.get_username() if by else None, devices=count)
     return count
-
-
-def throttle_message(device: TOTPDevice | None) -> str:
-    """What to tell a user whose code was refused."""
-    if device is not None and not device.verify_is_allowed()[0]:
-        return _("尝试次数过多，请稍等片刻再输入新的动态口令。")
-    return _("动态口令不正确或已使用过，请输入验证器上显示的最新 6 位数字。")

@@ -39,10 +39,11 @@ def otp_setup(request):
     device = otp.pending_device(request.user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if otp.enrol(request, device, form.cleaned_data["code"]):
+        refused = otp.enrol(request, device, form.cleaned_data["code"])
+        if refused is None:
             messages.success(request, _("动态口令已绑定。以后登录时请输入验证器上的 6 位数字。"))
             return redirect(_next(request))
-        form.add_error("code", otp.throttle_message(device))
+        form.add_error("code", refused)
     return render(request, "accounts/otp_setup.html", {
         "form": form, "qr": otp.qr_data_uri(device), "secret": otp.secret(device), "next": _next(request),
         "required": policy.requires_otp(request.user),
@@ -59,9 +60,10 @@ def otp_verify(request):
         return redirect(_next(request))
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if otp.verify(request, form.cleaned_data["code"]):
+        refused = otp.verify(request, form.cleaned_data["code"])
+        if refused is None:
             return redirect(_next(request))
-        form.add_error("code", otp.throttle_message(device))
+        form.add_error("code", refused)
     return render(request, "accounts/otp_verify.html", {"form": form, "next": _next(request)})
 
 

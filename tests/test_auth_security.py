@@ -92,6 +92,10 @@ def test_enrolled_user_verifies_a_code_and_a_wrong_code_is_logged(client, users)
     assert wrong.status_code == 200 and "动态口令不正确" in wrong.content.decode()
     assert events("otp_failed", user=users["zj_admin"]).count() == 1
     assert client.get(reverse("home")).status_code == 302  # still held at the second factor
+    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=5)  # 16 s before the next try
+    slowed = client.post(reverse("accounts:otp-verify"), {"code": device_code(device)})
+    assert "尝试次数过多" in slowed.content.decode()
+    assert events("otp_failed", user=users["zj_admin"], detail__throttled=True).count() == 1
     device.throttle_reset()  # the failure throttles the next try for a second; wait it out at once
     ok = client.post(reverse("accounts:otp-verify"), {"code": device_code(device), "next": "/registry/people/"})
     assert ok.status_code == 302 and ok["Location"] == "/registry/people/"

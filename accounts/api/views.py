@@ -92,9 +92,9 @@ class ObtainTokenView(APIView):
             if not (code or "").strip():
                 return Response({"detail": _("该账号须使用动态口令：请在 otp 字段填写验证器上的 6 位数字。"),
                                  "code": "otp_required"}, status=status.HTTP_400_BAD_REQUEST)
-            if not otp.check_code(user, device, code, request):
-                return Response({"detail": otp.throttle_message(device), "code": "otp_invalid"},
-                                status=status.HTTP_400_BAD_REQUEST)
+            refused = otp.check_code(user, device, code, request)
+            if refused:
+                return Response({"detail": refused, "code": "otp_invalid"}, status=status.HTTP_400_BAD_REQUEST)
         if policy.password_expired(user):
             return Response({"detail": _("密码已过期，请先在网页上修改密码。"), "code": "password_expired"},
                             status=status.HTTP_400_BAD_REQUEST)
