@@ -1,5 +1,6 @@
 """Forms of the portal's account pages: login, invitation, password reset, profile, staff decisions."""
 from django import forms
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
@@ -30,13 +31,13 @@ class AcceptInvitationForm(StyledFormMixin, forms.Form):
     """The new password, twice (checked by Django's password validators in the service)."""
 
     password1 = forms.CharField(label=_("设置密码"), strip=False,
-                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-                                help_text=_("至少8位，不能全是数字，不能过于常见。"))
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
     password2 = forms.CharField(label=_("再次输入密码"), strip=False,
                                 widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["password1"].help_text = " ".join(password_validation.password_validators_help_texts())
         self.style()
 
     def clean(self):
