@@ -3,8 +3,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse_lazy
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -52,6 +53,12 @@ class MemberLoginView(auth_views.LoginView):
             response.status_code = settings.AXES_HTTP_RESPONSE_CODE
         return response
 
+    def get_default_redirect_url(self):
+        """Members go to the portal; a staff user who logged in here goes to the staff home page."""
+        if member_of(self.request.user) is None:
+            return resolve_url("home")
+        return super().get_default_redirect_url()
+
     def form_valid(self, form):
         """Log in, then switch to the member's language."""
         response = super().form_valid(form)
@@ -90,9 +97,29 @@ def password_reset(request):
     """Ask for a reset link by phone (SMS) or e-mail; the answer is the same whether the account exists."""
     form = ResetRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.send_password_reset(form.cleaned_data["identifier"], base_url=request.build_absolute_uri("/"))
+        identifier = form.cleaned_data["identifier"].strip().lower()
+        # Each SMS costs money and wakes someone up: a few links per address and per number an hour.
+        if _within_limit("ip", request.META.get("REMOTE_ADDR", "")) and _within_limit("id", identifier):
+            services.send_password_reset(identifier, base_url=request.build_absolute_uri("/"))
         return render(request, "portal/account/reset_sent.html", {})
     return render(request, "portal/account/reset_request.html", {"form": form})
+
+
+RESET_LIMITS = {"ip": 10, "id": 3}  # reset requests an hour per address, per phone or e-mail
+
+
+def _within_limit(kind: str, key: str) -> bool:
+    """Count one request against the hourly limit of this address or identifier; False once it is spent."""
+    import hashlib
+
+    cache_key = f"portal:reset:{kind}:{hashlib.sha256(key.encode()).hexdigest()}"
+    cache.add(cache_key, 0, 3600)
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:  # expired between add and incr
+        cache.set(cache_key, 1, 3600)
+        count = 1
+    return count <= RESET_LIMITS[kind]
 
 
 class MemberResetConfirmView(auth_views.PasswordResetConfirmView):

@@ -439,3 +439,22 @@ def test_invite_command_prints_json(users, people):
     with pytest.raises(CommandError):
         call_command("invite", "999999", stdout=io.StringIO())
     assert get_user_model().objects.filter(member_account__isnull=False).count() == 0
+
+
+def test_password_reset_sends_a_few_links_an_hour_per_number(client, members, outbox,
+                                                             django_capture_on_commit_callbacks):
+    from django.core.cache import cache
+
+    from portal.views_account import RESET_LIMITS
+
+    cache.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        for _i in range(RESET_LIMITS["id"] + 2):
+            r = client.post(reverse("portal:password-reset"), {"identifier": "+34 612 345 678"})
+            assert r.status_code == 200  # the same answer, sent or not
+    assert len(outbox) == RESET_LIMITS["id"]
+
+
+def test_staff_logging_in_on_the_portal_page_go_to_the_staff_home(client, users):
+    r = client.post(reverse("portal:login"), {"username": "hz_staff", "password": "pw-hz_staff-123"})
+    assert r.status_code == 302 and r["Location"] == reverse("home")
