@@ -16,7 +16,8 @@ class CasesConfig(AppConfig):
         from core import search
 
         auditlog.register(models.Case, mask_fields=list(models.Case.personal_fields),
-                          exclude_fields=["tracking_secret_hash"])
+                          exclude_fields=["tracking_secret_hash", "id_number_hash"],
+                          mask_callable="core.personal.mask_audit")
         auditlog.register(models.Expert, mask_fields=list(models.Expert.personal_fields))
         for m in (models.Department, models.MediationRoom, models.DutyShift, models.Dispatch,
                   models.MediationSession, models.Referral, models.DeadlineRule):

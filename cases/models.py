@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import EncryptedCharField, EncryptedFieldsMixin, LookupHashField
 from core.scoping import VIEW, ScopedQuerySet
 from core.validators import validate_id_number, validate_phone
 from orgs.models import Organization
@@ -271,7 +272,7 @@ class CaseQuerySet(ScopedQuerySet):
         return self.filter(is_spam=False)
 
 
-class Case(models.Model):
+class Case(EncryptedFieldsMixin, models.Model):
     """A request, consultation, rights-protection request or dispute (诉求)."""
 
     personal_fields = ("id_number", "phone", "email")
@@ -288,7 +289,9 @@ class Case(models.Model):
     applicant_enterprise = models.ForeignKey("registry.Enterprise", on_delete=models.SET_NULL, null=True,
                                              blank=True, related_name="cases", verbose_name=_("申请企业"))
     applicant_name = models.CharField(_("申请人"), max_length=100)
-    id_number = models.CharField(_("身份证号"), max_length=18, blank=True, validators=[validate_id_number])
+    id_number = EncryptedCharField(_("身份证号"), max_length=18, blank=True, validators=[validate_id_number],
+                                   hash_field="id_number_hash")
+    id_number_hash = LookupHashField(source="id_number", db_index=True)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[validate_phone])
     email = models.EmailField(_("电子邮箱"), blank=True)
     language = models.CharField(_("语言"), max_length=10, default="zh-hans")

@@ -13,6 +13,7 @@ class CharityConfig(AppConfig):
         from charity import models
         from core.audit import register as audit
 
-        audit(models.Beneficiary, mask_fields=list(models.Beneficiary.personal_fields))
+        audit(models.Beneficiary, mask_fields=list(models.Beneficiary.personal_fields),
+              exclude_fields=["id_number_hash"], mask_callable="core.personal.mask_audit")
         for m in (models.Fund, models.Donation, models.Disbursement, models.Honor):
             audit(m)

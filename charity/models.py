@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import EncryptedCharField, EncryptedFieldsMixin, LookupHashField
 from core.scoping import ScopedQuerySet
 from orgs.models import Organization
 from registry.models import Enterprise, Person
@@ -133,7 +134,7 @@ class BeneficiaryKind(models.TextChoices):
     INSTITUTION = "institution", _("机构")
 
 
-class Beneficiary(models.Model):
+class Beneficiary(EncryptedFieldsMixin, models.Model):
     """Someone a fund helps. Personal data is masked; a minor's name too, unless the grant allows it."""
 
     personal_fields = ("id_number", "phone", "address", "birth_date", "guardian_name", "guardian_phone")
@@ -141,7 +142,8 @@ class Beneficiary(models.Model):
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("组织"))
     kind = models.CharField(_("类型"), max_length=12, choices=BeneficiaryKind.choices)
     name = models.CharField(_("姓名或名称"), max_length=200)
-    id_number = models.CharField(_("身份证号"), max_length=18, blank=True)
+    id_number = EncryptedCharField(_("身份证号"), max_length=18, blank=True, hash_field="id_number_hash")
+    id_number_hash = LookupHashField(source="id_number", db_index=True)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     address = models.CharField(_("地址"), max_length=300, blank=True)

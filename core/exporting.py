@@ -1,9 +1,11 @@
 """Export any filtered list to .xlsx, with the headers of its import sheet so an export can be re-imported.
 
 XlsxWriter in constant_memory mode writes each row as it is read, and the queryset is read
-with values_list().iterator(), so memory stays flat however long the list. Personal data is
-masked unless the user may see it for the row's organization; an export that shows any is
-logged as a reveal, and every export is a named audit entry ("core.export.completed").
+with values_list().iterator(), so memory stays flat however long the list. Personal data
+(ID and passport numbers are decrypted on read) is masked unless the user may see it for the
+row's organization AND states the purpose of the export (PIPL: sensitive personal information
+only for a specified purpose); an export that shows any is logged as a reveal with that
+purpose, and every export is a named audit entry ("core.export.completed").
 """
 from __future__ import annotations
 
@@ -41,20 +43,26 @@ def filtered_queryset(kind: sheets.SheetKind, user, filters: dict | None = None)
     return kind.export_queryset(qs)
 
 
-def export(kind_name: str, user, out, filters: dict | None = None, progress=None) -> dict:
-    """Write the filtered list of `kind_name` visible to `user` to `out` (a path or file); return the counts."""
+def export(kind_name: str, user, out, filters: dict | None = None, progress=None, purpose: str = "") -> dict:
+    """Write the filtered list of `kind_name` visible to `user` to `out` (a path or file); return the counts.
+
+    Personal columns are in clear only where the user's grant allows it and a `purpose` is
+    stated; otherwise they are masked (33**************34, 138****5678).
+    """
     kind = sheets.get(kind_name)
+    purpose = (purpose or "").strip()[:200]
     qs = filtered_queryset(kind, user, filters)
     columns = kind.columns
     sources = [c.export_source for c in columns]
     path_source = "path" if kind.model.scope_path == "path" else kind.model.scope_path
-    allowed = paths_for(user, PERSONAL)
+    allowed = paths_for(user, PERSONAL) if purpose else []
     personal = [i for i, c in enumerate(columns) if c.personal]
 
     wb = xlsxwriter.Workbook(out, {"constant_memory": True, "default_date_format": "yyyy-mm-dd",
                                    "strings_to_numbers": False, "strings_to_formulas": False})
     ws = wb.add_worksheet(str(kind.title))
     bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7"})
+    ws.text_format = wb.add_format({"quote_prefix": True})
     for i, col in enumerate(columns):
         ws.write_string(0, i, str(col.header), bold)
         ws.set_column(i, i, max(12, len(str(col.header)) * 2 + 4))
@@ -76,13 +84,27 @@ def export(kind_name: str, user, out, filters: dict | None = None, progress=None
             progress(rows)
     ws.freeze_panes(1, 0)
     wb.close()
-    summary = {"kind": kind.kind, "rows": rows, "revealed": revealed, "filters": filters or {}}
+    summary = {"kind": kind.kind, "rows": rows, "revealed": revealed, "filters": filters or {}, "purpose": purpose}
     _audit(kind, user, filters or {}, summary)
     return summary
 
 
+# A text cell starting with one of these is a formula to a spreadsheet that re-reads it (CSV, an edited cell):
+# such cells are written as strings with Excel's quote prefix (shown as text, value unchanged, so the
+# export can still be re-imported). OWASP "CSV injection".
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def formula_like(value) -> bool:
+    """Whether a text would be taken for a formula by a spreadsheet."""
+    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
+
+
 def _write(ws, row: int, col: int, value) -> None:
     if value is None or value == "":
+        return
+    if formula_like(value):
+        ws.write_string(row, col, value, ws.text_format)
         return
     if isinstance(value, dt.date):
         ws.write_datetime(row, col, dt.datetime.combine(value, dt.time()) if not isinstance(value, dt.datetime)
@@ -108,23 +130,27 @@ def _audit(kind, user, filters: dict, summary: dict) -> None:
         target = roots.order_by("path").first()
     if target is not None:
         data = {"kind": kind.kind, "filters": filters, "rows": summary["rows"],
-                "personal_data_rows": summary["revealed"]}
+                "personal_data_rows": summary["revealed"], "purpose": summary["purpose"]}
         log_action(target, "core.export.completed", user, data)
         if summary["revealed"]:
             from auditlog.models import LogEntry
 
             LogEntry.objects.log_create(
                 target, action=LogEntry.Action.ACCESS, actor=user, changes={}, force_log=True,
-                additional_data={"action": "core.personal_data.revealed", "purpose": _("导出 Excel"),
+                additional_data={"action": "core.personal_data.revealed", "purpose": summary["purpose"],
+                                 "via": "export",
                                  "kind": kind.kind, "rows": summary["revealed"],
                                  "fields": [c.field for c in kind.columns if c.personal]},
             )
 
 
-def start_export(*, by, kind: str, filters: dict | None = None) -> Job:
-    """Queue an export of the filtered list for the worker."""
+def start_export(*, by, kind: str, filters: dict | None = None, purpose: str = "") -> Job:
+    """Queue an export of the filtered list for the worker (personal data in clear only with a purpose)."""
     title = _("导出%(kind)s") % {"kind": sheets.get(kind).title}
-    return jobs.start("export", by=by, title=title, params={"kind": kind, "filters": filters or {}})
+    params = {"kind": kind, "filters": filters or {}}
+    if (purpose or "").strip():
+        params["purpose"] = purpose.strip()[:200]
+    return jobs.start("export", by=by, title=title, params=params)
 
 
 @jobs.handler("export")
@@ -135,7 +161,7 @@ def export_job(job: Job, ctx: jobs.JobContext) -> dict:
     params = job.params
     with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp:
         summary = export(params["kind"], job.created_by, tmp.name, params.get("filters"),
-                         progress=lambda n: ctx.progress(n))
+                         progress=lambda n: ctx.progress(n), purpose=params.get("purpose", ""))
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
         storage = job.output_file.storage
         name = storage.get_available_name(

@@ -37,6 +37,24 @@ def mask_value(field: str, value) -> str:
     return text[:2] + "*" * (len(text) - 4) + text[-2:]
 
 
+def mask_audit(value) -> str:
+    """django-auditlog's mask for personal fields in change history: the same shapes as on screen.
+
+    auditlog passes only the value, so the kind is guessed: an E.164 number is masked as a
+    phone, an address with @ as an e-mail, anything else as an ID (first 2 and last 2 shown).
+    """
+    text = "" if value is None else str(value)
+    if text in ("", "None"):
+        return text
+    if text.startswith("+") and text[1:].isdigit():
+        return mask_value("phone", text)
+    if "@" in text:
+        return mask_value("email", text)
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":
+        return text[:4] + "-**-**"
+    return mask_value("id_number", text)
+
+
 def _split_phone(text: str) -> tuple[str, str]:
     """Split an E.164 number into a shown prefix ('' for China, '+39 ' abroad) and the national part."""
     if text.startswith("+86"):
@@ -83,3 +101,45 @@ def reveal(user, obj, fields: list[str], purpose: str) -> dict[str, str]:
         v = getattr(obj, f)
         values[f] = v.isoformat() if isinstance(v, dt.date) else (v or "")
     return values
+
+
+class MaskedPersonalFieldsMixin:
+    """For a ModelForm editing a record: personal fields show masked, never in clear.
+
+    An edit page is not a reveal: it shows 33**************34 like the detail page. A value
+    posted back unchanged (still the masked text) keeps what is stored; anything else typed
+    replaces it. Forms list the fields in `masked_fields` (default: the model's personal_fields).
+    """
+
+    masked_fields: tuple[str, ...] | None = None
+
+    def mask_personal_initial(self) -> None:
+        """Replace the initial values of the personal fields of a stored record by their masks."""
+        self._masked = {}
+        if not getattr(self.instance, "pk", None):
+            return
+        from django import forms
+
+        names = self.masked_fields if self.masked_fields is not None else getattr(
+            self.instance, "personal_fields", ())
+        for name in names:
+            field = self.fields.get(name)
+            stored = getattr(self.instance, name, None)
+            if field is None or stored in (None, ""):
+                continue
+            mask = mask_value(name, stored)
+            self._masked[name] = (mask, stored)
+            self.initial[name] = mask
+            if isinstance(field, forms.DateField):
+                attrs = {k: v for k, v in field.widget.attrs.items() if k != "type"}
+                field.widget = forms.TextInput(attrs=attrs)
+            field.widget.attrs["data-masked"] = "1"
+
+    def _clean_fields(self):
+        # A field posted back as its mask cleans to the stored value; the posted data stays
+        # masked, so a form shown again with errors does not print the clear value.
+        for name, (mask, stored) in getattr(self, "_masked", {}).items():
+            raw = self.data.get(self.add_prefix(name), "")
+            if isinstance(raw, str) and raw.strip() == mask:
+                self.fields[name].clean = lambda value, stored=stored: stored
+        super()._clean_fields()

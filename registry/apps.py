@@ -13,7 +13,8 @@ class RegistryConfig(AppConfig):
         from core.audit import register as audit
         from registry import models
 
-        audit(models.Person, mask_fields=list(models.Person.personal_fields), m2m_fields={"tags"})
+        audit(models.Person, mask_fields=list(models.Person.personal_fields), m2m_fields={"tags"},
+              exclude_fields=["id_number_hash", "passport_number_hash"], mask_callable="core.personal.mask_audit")
         audit(models.Enterprise, m2m_fields={"tags"})
         for m in (models.Membership, models.DuesRate, models.DuesPayment):
             audit(m)

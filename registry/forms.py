@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.countries import country_choices
 from core.forms import RegionField, StyledFormMixin
+from core.personal import MaskedPersonalFieldsMixin
 from core.scoping import CHANGE
 from orgs.models import Organization, PositionRole
 from registry.models import Enterprise, Membership, Person
@@ -27,8 +28,8 @@ class ScopedOrgMixin:
         self.fields["org"].queryset = Organization.objects.visible_to(user, CHANGE)
 
 
-class PersonForm(ScopedOrgMixin, StyledFormMixin, forms.ModelForm):
-    """Register or edit a person."""
+class PersonForm(MaskedPersonalFieldsMixin, ScopedOrgMixin, StyledFormMixin, forms.ModelForm):
+    """Register or edit a person; when editing, ID number, phone … show masked (an edit is no reveal)."""
 
     validate_url = reverse_lazy("registry:person-validate")
     home_region = RegionField(label=_("祖籍地"), required=False, help_text=_("6位行政区划代码或地区全称，如 青田县"))
@@ -50,6 +51,7 @@ class PersonForm(ScopedOrgMixin, StyledFormMixin, forms.ModelForm):
         if self.instance.pk:
             self.initial["tags"] = ", ".join(t.name for t in self.instance.tags.all())
         self.style()
+        self.mask_personal_initial()
 
     def validate_unique(self):
         # Duplicates are found by the service, which shows the existing record instead.

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import EncryptedCharField, EncryptedFieldsMixin, LookupHashField
 from core.scoping import ScopedQuerySet
 from core.validators import (
     validate_country,
@@ -82,8 +83,12 @@ class PersonQuerySet(ScopedQuerySet):
         return self.filter(merged_into__isnull=True)
 
 
-class Person(models.Model):
-    """A person in the registry: an overseas Chinese, a relative, a returned student …"""
+class Person(EncryptedFieldsMixin, models.Model):
+    """A person in the registry: an overseas Chinese, a relative, a returned student …
+
+    ID and passport numbers are stored encrypted (core.fields); `id_number_hash` and
+    `passport_number_hash` are their keyed hashes, for exact lookup and uniqueness.
+    """
 
     personal_fields = ("id_number", "passport_number", "phone", "email", "address", "birth_date")
 
@@ -98,9 +103,11 @@ class Person(models.Model):
     country = models.CharField(_("居住国"), max_length=2, blank=True, db_index=True, validators=[validate_country])
     home_region = models.CharField(_("祖籍地"), max_length=6, blank=True, db_index=True,
                                    validators=[validate_region])
-    id_number = models.CharField(_("身份证号"), max_length=18, null=True, blank=True, unique=True,
-                                 validators=[validate_id_number])
-    passport_number = models.CharField(_("护照号"), max_length=20, blank=True)
+    id_number = EncryptedCharField(_("身份证号"), max_length=18, null=True, blank=True,
+                                   validators=[validate_id_number], hash_field="id_number_hash")
+    id_number_hash = LookupHashField(source="id_number", unique=True)
+    passport_number = EncryptedCharField(_("护照号"), max_length=20, blank=True, hash_field="passport_number_hash")
+    passport_number_hash = LookupHashField(source="passport_number", db_index=True)
     phone = models.CharField(_("手机"), max_length=20, blank=True, db_index=True, validators=[validate_phone])
     email = models.EmailField(_("电子邮箱"), blank=True)
     wechat = models.CharField(_("微信号"), max_length=60, blank=True)

@@ -13,6 +13,7 @@ from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from core.audit import acting, log_action
+from core.crypto import lookup_hash
 from core.scoping import CHANGE
 from core.services import apply_fields, require
 from core.validators import id_birth_date, normalize_phone, validate_credit_code, validate_id_number
@@ -72,7 +73,8 @@ def find_duplicates(person: Person) -> tuple[list[Person], str]:
     """Existing people who are this person: same ID number, or same name, birth date and phone."""
     others = Person.objects.active().exclude(pk=person.pk)
     if person.id_number:
-        same = list(others.filter(id_number=person.id_number))
+        # The ID number is encrypted: equal numbers are found by their keyed hash (core.crypto).
+        same = list(others.filter(id_number_hash=lookup_hash(person.id_number)))
         if same:
             return same, _("身份证号相同的人员已经登记。")
     if person.name and person.birth_date and person.phone:
@@ -156,7 +158,7 @@ def merge_people(*, by, keep: Person, drop: Person) -> Person:
         drop_id_number = drop.id_number
         if drop_id_number:
             drop.id_number = None
-            drop.save(update_fields=["id_number"])
+            drop.save(update_fields=["id_number", "id_number_hash"])
             keep.id_number = keep.id_number or drop_id_number
         if drop.name != keep.name:
             names = [n for n in (keep.former_names, drop.name) if n]

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.fields import with_hash_fields
 from core.importing import normalize as n
 from core.importing.sheets import ORG_CODE, Column, SheetKind, register, run_validators, set_fields
 from core.scoping import VIEW
@@ -92,6 +93,10 @@ class PeopleSheet(SheetKind):
     # column's normaliser, which only returns valid codes (country, region, choices, yes/no).
     _checked = frozenset({"id_number", "phone", "birth_date", "country", "home_region", "category", "gender",
                           "is_new_overseas"})
+
+    def save(self, created, updated, fields):
+        """Write the chunk; a changed ID or passport number rewrites its lookup hash too."""
+        super().save(created, updated, with_hash_fields(Person, fields))
 
     def build(self, values, org, explicit_org, existing, batch):
         """A new person, or the stored one with the sheet's non-empty cells; checked like create_person."""

@@ -116,7 +116,7 @@ def test_export_reads_back_through_the_import(users, tree, tmp_path):
     rows, facts = _ledger(n=20)
     _json("import", "cases", str(write_xlsx(tmp_path / "in.xlsx", rows)), "--org", "hz", "--user", "hz_staff")
     out = tmp_path / "out.xlsx"
-    call_command("export", "cases", "--out", str(out), "--user", "hz_admin", stdout=io.StringIO(),
+    call_command("export", "cases", "--out", str(out), "--user", "hz_admin", "--purpose", "台账核对", stdout=io.StringIO(),
                  stderr=io.StringIO())
     from tests.importing import read_xlsx
 

@@ -49,7 +49,7 @@ def test_masked_without_personal_grant_and_scoped(users, people, tmp_path):
 
 def test_revealed_with_personal_grant_and_logged(users, people, tmp_path):
     out = tmp_path / "p.xlsx"
-    exporting.export("people", users["hz_admin"], out, {"category": "overseas_chinese"})
+    exporting.export("people", users["hz_admin"], out, {"category": "overseas_chinese"}, purpose="侨情核查")
     _head, rows = rows_by_name(out)
     assert set(rows) == {"王小明"}
     assert rows["王小明"]["身份证号"] == people["wang"].id_number and rows["王小明"]["手机"] == "+8613812345678"
@@ -59,6 +59,7 @@ def test_revealed_with_personal_grant_and_logged(users, people, tmp_path):
     assert entry.additional_data["rows"] == 1 and entry.additional_data["filters"] == {"category": "overseas_chinese"}
     reveal = LogEntry.objects.get(additional_data__action="core.personal_data.revealed")
     assert reveal.actor == users["hz_admin"] and reveal.additional_data["rows"] == 1
+    assert reveal.additional_data["purpose"] == entry.additional_data["purpose"] == "侨情核查"
 
 
 def test_filters_search_and_subtree(users, people, tmp_path):
@@ -71,7 +72,7 @@ def test_filters_search_and_subtree(users, people, tmp_path):
 
 def test_round_trip_export_then_import_updates_the_same_records(users, tree, people, tmp_path):
     out = tmp_path / "p.xlsx"
-    exporting.export("people", users["zj_admin"], out)
+    exporting.export("people", users["zj_admin"], out, purpose="年度核对")
     Person.objects.filter(pk=people["wang"].pk).update(country="FR", phone="")
     report = run_import("people", out, by=users["zj_admin"], org=None)
     assert (report.rows, report.created, report.updated, report.rejected) == (3, 0, 3, [])
@@ -102,7 +103,7 @@ def test_cli_export_json(users, people, tmp_path, capsys):
     call_command("export", "people", "--out", str(out), "--org", "hz", "--user", "hz_staff", "--format", "json")
     assert json.loads(capsys.readouterr().out) == {"kind": "people", "rows": 2, "file": str(out)}
     f.user("root", superuser=True)
-    call_command("export", "people", "--out", str(out), "--format", "json")
+    call_command("export", "people", "--out", str(out), "--format", "json", "--purpose", "备份核对")
     assert json.loads(capsys.readouterr().out)["rows"] == 3
     assert read_xlsx(out)[1][rows_head_index(out, "身份证号")].count("*") == 0
 

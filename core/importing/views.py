@@ -54,5 +54,7 @@ def export_start(request, kind):
         raise Http404 from None
     names = set(sheet_kind.filterset.base_filters) if sheet_kind.filterset else set()
     filters = {k: v for k, v in request.POST.items() if k in names and v}
-    job = exporting.start_export(by=request.user, kind=kind, filters=filters)
+    # Personal data comes out in clear only with a stated purpose (and the grant); masked otherwise.
+    job = exporting.start_export(by=request.user, kind=kind, filters=filters,
+                                 purpose=request.POST.get("export_purpose", ""))
     return redirect("job-detail", job.pk)

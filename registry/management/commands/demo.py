@@ -43,6 +43,7 @@ from pypinyin import lazy_pinyin
 from accounts import services as accounts
 from core import search
 from core.countries import country_name
+from core.fields import encrypt_row, encrypted_row_values
 from core.models import SearchEntry
 from core.regions import region_full_name, region_name
 from core.validators import credit_check_char, make_credit_code, make_id_number
@@ -381,8 +382,12 @@ def fast_insert(model, rows: list[dict], batch: int = 20000) -> None:
         for i, row in enumerate(rows, start=next_id):
             row["id"] = i
         get = itemgetter(*names)
+        encrypted = encrypted_row_values(model)
 
         def tuples(chunk):
+            if encrypted:
+                # ID and passport numbers: ciphertext and lookup hash, computed here in the batch loop.
+                return [get(defaults | row | encrypt_row(row, encrypted)) for row in chunk]
             return [get(defaults | row) for row in chunk]
 
         if connection.vendor == "postgresql":
