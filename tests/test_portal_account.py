@@ -398,6 +398,9 @@ def test_api_profile_get_and_patch(api, members, people):
     assert changes["count"] == 3
     assert _member_api(api, members["chen"]).get("/api/my/changes/").json()["count"] == 0
     assert api("hz_staff").get("/api/my/profile/").status_code == 403
+    assert c.put("/api/my/language/", {"language": "en"}, format="json").json() == {"language": "en"}
+    assert c.put("/api/my/language/", {"language": "fr"}, format="json").status_code == 400
+    assert MemberAccount.objects.get(pk=members["wang"].pk).language == "en"
 
 
 def test_staff_api_lists_approves_rejects_and_invites(api, users, members, people):

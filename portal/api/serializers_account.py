@@ -1,4 +1,5 @@
 """Serializers of the portal's account API: my profile, my changes; staff's invitations and changes."""
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -83,6 +84,12 @@ class EnterpriseProposalSerializer(serializers.Serializer):
     def get_fields(self):
         """One optional text field per changeable field."""
         return _proposal_fields(services.MEMBER_ENTERPRISE_FIELDS)
+
+
+class LanguageSerializer(serializers.Serializer):
+    """The member's language: zh-hans or en (applied at the next login and on the web at once)."""
+
+    language = serializers.ChoiceField(choices=[code for code, _name in settings.LANGUAGES])
 
 
 class ChangeSerializer(serializers.ModelSerializer):

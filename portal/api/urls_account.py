@@ -7,4 +7,5 @@ urlpatterns = [
     path("profile/", views.ProfileView.as_view(), name="profile"),
     path("enterprises/<int:pk>/", views.EnterpriseProfileView.as_view(), name="enterprise"),
     path("changes/", views.ChangeListView.as_view(), name="changes"),
+    path("language/", views.LanguageView.as_view(), name="language"),
 ]

@@ -18,6 +18,7 @@ from portal.api.serializers_account import (
     ChangeSerializer,
     EnterpriseProposalSerializer,
     InvitationSerializer,
+    LanguageSerializer,
     PersonProposalSerializer,
     ProfileSerializer,
     ProposalResultSerializer,
@@ -91,6 +92,23 @@ class EnterpriseProfileView(MemberAPIView):
         """Propose changes (name and credit code wait for approval); others' enterprises answer 404."""
         enterprise = generics.get_object_or_404(my_enterprises(request.member), pk=pk)
         return self.propose(request, enterprise, EnterpriseProposalSerializer)
+
+
+class LanguageView(MemberAPIView):
+    """`/api/my/language/`: the language I chose (zh-hans or en), remembered in my account."""
+
+    @extend_schema(responses=LanguageSerializer)
+    def get(self, request):
+        """My language."""
+        return Response({"language": request.member.language})
+
+    @extend_schema(request=LanguageSerializer, responses=LanguageSerializer)
+    def put(self, request):
+        """Choose my language."""
+        body = LanguageSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        member = services.set_language(by=request.user, member=request.member, language=body.validated_data["language"])
+        return Response({"language": member.language})
 
 
 class ChangeListView(generics.ListAPIView):
