@@ -186,6 +186,7 @@ ARGS_FOR = {
         "giving-receipt": _pk("donation"),
     },
     "portal-api": {
+        "enterprise": _pk("enterprise"),
         "notice": _pk("notice"),
         "activity-register": _pk("activity"),
         "registration-cancel": _pk("registration"),

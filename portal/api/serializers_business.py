@@ -1,5 +1,7 @@
 """Serializers of the portal's business API: the member's products, demands, inquiries, matches, pairs, donations."""
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from charity.models import Donation
@@ -9,6 +11,7 @@ from pairing.models import FollowUp, Pair
 from portal.access import my_enterprises
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class MyEnterpriseField(serializers.PrimaryKeyRelatedField):
     """One of the requesting member's enterprises, by id."""
 
@@ -94,7 +97,7 @@ class SendInquirySerializer(serializers.Serializer):
     message = serializers.CharField(max_length=4000)
 
 
-class ReplySerializer(serializers.Serializer):
+class InquiryReplySerializer(serializers.Serializer):
     """A message in the thread."""
 
     body = serializers.CharField(max_length=4000)
@@ -145,7 +148,7 @@ class MatchesSerializer(serializers.Serializer):
     for_products = ProductMatchesSerializer(many=True)
 
 
-class FollowUpSerializer(serializers.ModelSerializer):
+class MyFollowUpSerializer(serializers.ModelSerializer):
     """A follow-up recorded against a pair."""
 
     class Meta:
@@ -161,7 +164,7 @@ class MyPairSerializer(serializers.ModelSerializer):
     helper = serializers.CharField(source="helper.name")
     beneficiary = serializers.CharField(source="beneficiary.name")
     side = serializers.SerializerMethodField()
-    follow_ups = FollowUpSerializer(many=True)
+    follow_ups = MyFollowUpSerializer(many=True)
 
     class Meta:
         model = Pair

@@ -17,9 +17,11 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from charity.models import Donation
 from core.api import drf_validation_error
 from directory import matching, services
-from directory.models import Demand, DemandStatus, Product, Status
+from directory.models import Demand, DemandStatus, Inquiry, Product, Status
+from pairing.models import Pair
 from portal.access import member_of, my_enterprises
 from portal.api import serializers_business as s
 from portal.forms_business import demand_language
@@ -45,6 +47,17 @@ class MemberAPIMixin:
     """Member-only access; Django's ValidationError and PermissionDenied become DRF's 400 and 403."""
 
     permission_classes = [permissions.IsAuthenticated, IsMember]
+    schema_model = None  # the model the schema generator is shown (it has no member)
+
+    def get_queryset(self):
+        """The member's records (`member_queryset`); an empty queryset for the schema generator."""
+        if getattr(self, "swagger_fake_view", False):
+            return self.schema_model.objects.none()
+        return self.member_queryset(self.request.member)
+
+    def member_queryset(self, member):
+        """The member's records of this endpoint."""
+        raise NotImplementedError
 
     def handle_exception(self, exc):
         """Service errors keep their field names."""
@@ -61,9 +74,11 @@ class MyProductViewSet(MemberAPIMixin, viewsets.ModelViewSet):
     serializer_class = s.MyProductSerializer
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
-    def get_queryset(self):
+    schema_model = Product
+
+    def member_queryset(self, member):
         """My enterprises' products, newest first."""
-        return my_products(self.request.member).prefetch_related("photos").defer("vector").order_by("-pk")
+        return my_products(member).prefetch_related("photos").defer("vector").order_by("-pk")
 
     def perform_create(self, serializer):
         """List it (directory.services.member_create_product)."""
@@ -102,9 +117,11 @@ class MyDemandViewSet(MemberAPIMixin, mixins.ListModelMixin, mixins.RetrieveMode
 
     serializer_class = s.MyDemandSerializer
 
-    def get_queryset(self):
+    schema_model = Demand
+
+    def member_queryset(self, member):
         """My demands, newest first."""
-        return my_demands(self.request.member).order_by("-pk")
+        return my_demands(member).order_by("-pk")
 
     def perform_create(self, serializer):
         """Post it (directory.services.member_post_demand): translated, matched, suppliers told."""
@@ -136,9 +153,11 @@ class MyInquiryViewSet(MemberAPIMixin, mixins.ListModelMixin, mixins.RetrieveMod
 
     serializer_class = s.MyInquirySerializer
 
-    def get_queryset(self):
+    schema_model = Inquiry
+
+    def member_queryset(self, member):
         """My inquiries, newest first."""
-        return my_inquiries(self.request.member)
+        return my_inquiries(member)
 
     def get_serializer_context(self):
         """Which inquiries are received, and whether to include the thread (detail only)."""
@@ -149,12 +168,12 @@ class MyInquiryViewSet(MemberAPIMixin, mixins.ListModelMixin, mixins.RetrieveMod
         context["with_thread"] = self.action in ("retrieve", "reply", "send")
         return context
 
-    @extend_schema(request=s.ReplySerializer, responses=s.MyInquirySerializer)
+    @extend_schema(request=s.InquiryReplySerializer, responses=s.MyInquirySerializer)
     @action(detail=True, methods=["post"])
     def reply(self, request, pk=None):
         """Write in the thread, as the supplier or the buyer (whichever side I am)."""
         inquiry = self.get_object()
-        data = s.ReplySerializer(data=request.data)
+        data = s.InquiryReplySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.member_reply(by=request.user, inquiry=inquiry, body=data.validated_data["body"])
         return Response(self.get_serializer(self.get_queryset().get(pk=inquiry.pk)).data,
@@ -200,9 +219,11 @@ class MyPairViewSet(MemberAPIMixin, viewsets.ReadOnlyModelViewSet):
 
     serializer_class = s.MyPairSerializer
 
-    def get_queryset(self):
+    schema_model = Pair
+
+    def member_queryset(self, member):
         """My pairs, newest first."""
-        return my_pairs(self.request.member)
+        return my_pairs(member)
 
     def get_serializer_context(self):
         """My participant records, to tell my side."""
@@ -217,9 +238,11 @@ class MyDonationViewSet(MemberAPIMixin, viewsets.ReadOnlyModelViewSet):
 
     serializer_class = s.MyDonationSerializer
 
-    def get_queryset(self):
+    schema_model = Donation
+
+    def member_queryset(self, member):
         """My donations, newest first."""
-        return my_donations(self.request.member)
+        return my_donations(member)
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
