@@ -23,6 +23,7 @@ class Command(BaseCommand):
         if not Organization.objects.exists():
             self.stdout.write(_("正在生成演示数据（%(n)d 人）……") % {"n": people})
             call_command("demo", people=people, stdout=self.stdout)
+            call_command("demo_work", stdout=self.stdout)
         User = get_user_model()
         if not User.objects.filter(username="admin").exists():
             password = env("SHANGHUI_ADMIN_PASSWORD")
