@@ -5,6 +5,7 @@ also a plain member of 杭州市侨联. Each sees its own registrations and dues
 of its own organizations only.
 """
 import datetime as dt
+import itertools
 import re
 from decimal import Decimal
 
@@ -21,6 +22,7 @@ from portal.models import MemberAccount, Notice
 from registry import services as reg_services
 
 PASSWORD = "pw-member-123456"
+_terms = itertools.count(100)
 
 
 def make_member(by, org, name, username, *, also=()):
@@ -323,3 +325,45 @@ def test_staff_notices_api_create_publish_and_scope(api, members, tree, users):
     # Members cannot reach the staff endpoint in a browser session, and see nothing through a token.
     assert logged_in(members["a"]).get("/api/portal/notices/").status_code == 403
     assert api_for(members["a"]).get("/api/portal/notices/").json()["results"] == []
+
+
+# --- query counts ---------------------------------------------------------------------------------
+
+
+def _add_rows(members, tree, users, n):
+    """n more notices, activities with A registered, council positions and cases for member A."""
+    from cases import services as case_services
+
+    by, user_a = users["zj_admin"], members["a"]
+    person = user_a.member_account.person
+    for i in range(n):
+        _notice(by, tree["hz"], f"批量通知{i}", council_only=bool(i % 2))
+        activity = _activity(by, tree["hz"], f"批量活动{i}")
+        act_services.register(by=user_a, activity=activity, person=person, channel="portal")
+        term = org_services.add_term(by=by, org=tree["hz"], number=next(_terms))
+        org_services.appoint(by=by, term=term, person=members["b"].member_account.person, role="director")
+        case_services.submit_member(by=user_a, org=tree["hz"], kind="other", subject=f"批量诉求{i}")
+
+
+def test_portal_lists_take_the_same_number_of_queries_for_one_row_or_many(members, tree, users):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    pages = ["/my/orgs/", f"/my/orgs/{tree['hz'].pk}/", "/my/notices/", "/my/activities/", "/my/registrations/",
+             "/my/requests/", "/my/dues/", "/api/my/orgs/", "/api/my/notices/", "/api/my/activities/",
+             "/api/my/registrations/", "/api/my/cases/", "/api/my/dues/"]
+    web, api = logged_in(members["a"]), api_for(members["a"])
+
+    def counts():
+        out = {}
+        for url in pages:
+            client = api if url.startswith("/api/") else web
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(url).status_code == 200, url
+            out[url] = len(ctx.captured_queries)
+        return out
+
+    _add_rows(members, tree, users, 1)
+    few = counts()
+    _add_rows(members, tree, users, 4)
+    assert counts() == few
