@@ -73,7 +73,7 @@ def test_killed_worker_marks_the_job_failed_and_it_can_run_again(tmp_path):
     _manage(env, "shell", "-c", "from tests import factories as f; f.org('yw', '义乌市侨联'); "
                                 "f.user('admin', superuser=True)")
     sheet = _sheet(tmp_path / "big.csv", 40_000)
-    job_id = int(_manage(env, "shell", "-c", START_IMPORT.format(sheet=str(sheet))).stdout.strip())
+    job_id = int(_manage(env, "shell", "-c", START_IMPORT.format(sheet=str(sheet))).stdout.strip().splitlines()[-1])
 
     def status():
         con = sqlite3.connect(db, timeout=30)
@@ -284,7 +284,7 @@ def test_database_restart_under_a_burst_of_requests_and_an_import(faults_site, t
         t.start()
     # … and an all-or-nothing import of 40,000 rows running in the worker.
     sheet = _sheet(tmp_path / "big.csv", 40_000)
-    job_id = int(_manage(site["env"], "shell", "-c", START_IMPORT.format(sheet=str(sheet))).stdout.strip())
+    job_id = int(_manage(site["env"], "shell", "-c", START_IMPORT.format(sheet=str(sheet))).stdout.strip().splitlines()[-1])
     _wait(lambda: _faults_query(f"SELECT status FROM core_job WHERE id = {job_id}") == [("running",)], 120,
           "the import to start")
     time.sleep(1.5)
