@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.fields import EncryptedCharField, EncryptedFieldsMixin, LookupHashField
+from core.fields import EncryptedCharField, EncryptedFieldsMixin, EncryptedQuerySetMixin, LookupHashField
 from core.scoping import ScopedQuerySet
 from orgs.models import Organization
 from registry.models import Enterprise, Person
@@ -134,6 +134,10 @@ class BeneficiaryKind(models.TextChoices):
     INSTITUTION = "institution", _("机构")
 
 
+class BeneficiaryQuerySet(EncryptedQuerySetMixin, ScopedQuerySet):
+    """Beneficiaries; an update of the ID number updates its lookup hash."""
+
+
 class Beneficiary(EncryptedFieldsMixin, models.Model):
     """Someone a fund helps. Personal data is masked; a minor's name too, unless the grant allows it."""
 
@@ -155,12 +159,13 @@ class Beneficiary(EncryptedFieldsMixin, models.Model):
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     scope_path = "org__path"
-    objects = Scoped()
+    objects = models.Manager.from_queryset(BeneficiaryQuerySet)()
 
     class Meta:
         verbose_name = _("受助人")
         verbose_name_plural = _("受助人")
         ordering = ["-pk"]
+        base_manager_name = "objects"  # its update() keeps the lookup hash in step (core.fields)
 
     def __str__(self):
         return self.masked_name if self.is_minor else self.name

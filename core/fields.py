@@ -277,3 +277,20 @@ def with_hash_fields(model, names) -> set[str]:
         if isinstance(f, EncryptedCharField) and f.hash_field and (f.name in names or f.attname in names):
             names.add(f.hash_field)
     return names
+
+
+class EncryptedQuerySetMixin:
+    """For querysets of models with encrypted fields: `update(id_number=…)` also updates the hash.
+
+    Models using it name their manager as `base_manager_name`, so that code writing through
+    `_base_manager` (erasure, retention) keeps the hashes in step too.
+    """
+
+    def update(self, **kwargs):
+        """Update; each encrypted field set also sets its lookup hash (from a plain value only)."""
+        for f in self.model._meta.concrete_fields:
+            if isinstance(f, EncryptedCharField) and f.hash_field and f.name in kwargs \
+                    and f.hash_field not in kwargs:
+                _check_value(kwargs[f.name])
+                kwargs[f.hash_field] = crypto.lookup_hash(kwargs[f.name])
+        return super().update(**kwargs)

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.fields import EncryptedCharField, EncryptedFieldsMixin, LookupHashField
+from core.fields import EncryptedCharField, EncryptedFieldsMixin, EncryptedQuerySetMixin, LookupHashField
 from core.scoping import ScopedQuerySet
 from core.validators import (
     validate_country,
@@ -75,7 +75,7 @@ class Tag(models.Model):
         return self.name
 
 
-class PersonQuerySet(ScopedQuerySet):
+class PersonQuerySet(EncryptedQuerySetMixin, ScopedQuerySet):
     """People, with merged-away records hidden by `active()`."""
 
     def active(self):
@@ -128,6 +128,7 @@ class Person(EncryptedFieldsMixin, models.Model):
     class Meta:
         verbose_name = _("人员")
         verbose_name_plural = _("人员")
+        base_manager_name = "objects"  # its update() keeps the lookup hashes in step (core.fields)
         indexes = [
             models.Index(fields=["name", "birth_date"], name="person_name_birth"),
             models.Index(fields=["org", "category"], name="person_org_category"),

@@ -266,3 +266,22 @@ def test_demo_writes_ciphertext_and_hashes(db):
     clear = Person.objects.get(pk=pk).id_number
     assert len(clear) == 18 and crypto.lookup_hash(clear) == hashed
     assert Person.objects.get(id_number=clear).pk == pk
+
+
+def test_queryset_update_keeps_the_hash_in_step_even_through_the_base_manager(users, tree):
+    from cases.models import Case
+    from charity.models import Beneficiary
+    from tests.cases_factories import case
+
+    number, other = f.id_number(), f.id_number()
+    p = person(users, tree, id_number=number)
+    Person._base_manager.filter(pk=p.pk).update(id_number=None, passport_number="")  # as erasure does
+    assert raw("registry_person", "id_number, id_number_hash, passport_number_hash", p.pk) == (None, None, None)
+    Person.objects.filter(pk=p.pk).update(id_number=other)
+    assert Person.objects.get(id_number=other) == p
+    c = case(tree["hz"], users["hz_admin"], id_number=number)
+    Case._base_manager.filter(pk=c.pk).update(id_number="")
+    b = Beneficiary.objects.create(org=tree["hz"], kind="student", name="小红", id_number=number)
+    Beneficiary._base_manager.filter(pk=b.pk).update(id_number="")
+    assert raw("cases_case", "id_number_hash", c.pk) == (None,)
+    assert raw("charity_beneficiary", "id_number_hash", b.pk) == (None,)
