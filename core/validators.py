@@ -37,7 +37,7 @@ def validate_id_number(value: str) -> str:
     value = (value or "").strip().upper()
     if len(value) != 18:
         raise ValidationError(_("身份证号应为18位，当前为%(n)d位。") % {"n": len(value)}, code="length")
-    if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
+    if not value.isascii() or not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
         raise ValidationError(_("身份证号只能由数字和末位X组成。"), code="chars")
     born = id_birth_date(value)
     if born is None or born > dt.date.today() or born.year < 1880:

@@ -78,6 +78,9 @@ class NominationSerializer(serializers.ModelSerializer):
                   "entries", "figures", "created_at"]
         read_only_fields = ["name", "status", "by_organizer", "submitted_at", "score", "rank", "selected",
                             "created_at"]
+        # One nomination per nominee and campaign is checked by the service (awards.services.nominate);
+        # DRF cannot build that validator when two fields (campaign, campaign_code) feed `campaign`.
+        validators = []
 
 
 class JudgeSerializer(serializers.ModelSerializer):

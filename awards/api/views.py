@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import permissions, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -256,7 +256,10 @@ class AssignmentListView(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: inline_serializer("JudgeAssignment", many=True, fields={
+        "id": serializers.IntegerField(), "campaign": serializers.CharField(),
+        "nomination": serializers.IntegerField(), "name": serializers.CharField(),
+        "completed": serializers.BooleanField(), "scores": ScoreSerializer(many=True)})})
     def get(self, request):
         """Assignments of the caller, across campaigns."""
         return Response([{

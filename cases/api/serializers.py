@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.access import can
-from cases.models import Case, CaseEvent, Department, Dispatch, Expert, Kind
+from cases.models import Case, CaseEvent, Department, Dispatch, Expert, Kind, ReferralKind
 from core.api import MaskedCharField, MaskedEmailField, OrgField
 from registry.api.serializers import ScopedPrimaryKeyField
 from registry.models import Enterprise, Person
@@ -47,6 +47,8 @@ class CaseSerializer(serializers.ModelSerializer):
     email = MaskedEmailField(required=False, allow_blank=True)
     is_overdue = serializers.BooleanField(read_only=True)
     dispatches = DispatchSummarySerializer(many=True, read_only=True)
+    # Blank until the case is referred: declared so that the schema allows "" beside the kinds.
+    referred_to = serializers.ChoiceField(choices=ReferralKind.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Case

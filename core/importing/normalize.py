@@ -195,12 +195,16 @@ def decimal(value) -> Decimal | None:
     if value is None or value == "":
         return None
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return Decimal(str(value)).quantize(Decimal("0.01"))
-    s = re.sub(r"[,，¥￥元\s]", "", text(value))
+        s = str(value)
+    else:
+        s = re.sub(r"[,，¥￥元\s]", "", text(value))
     if not s:
         return None
     try:
-        return Decimal(s).quantize(Decimal("0.01"))
+        amount = Decimal(s)
+        if not amount.is_finite():  # NaN and Infinity are no amounts
+            raise InvalidOperation
+        return amount.quantize(Decimal("0.01"))  # too many digits raises InvalidOperation too
     except InvalidOperation:
         raise ValidationError(_("金额“%(v)s”不是数字。") % {"v": text(value)}, code="decimal") from None
 
@@ -216,8 +220,8 @@ def integer(value) -> int | None:
     s = compact(value).removesuffix("年")
     if not s:
         return None
-    if not re.fullmatch(r"-?\d+", s):
-        raise ValidationError(_("“%(v)s”不是整数。") % {"v": text(value)}, code="integer")
+    if not re.fullmatch(r"-?\d{1,30}", s):  # 4,300 digits and more would make int() itself fail
+        raise ValidationError(_("“%(v)s”不是整数。") % {"v": text(value)[:50]}, code="integer")
     return int(s)
 
 

@@ -79,15 +79,15 @@ def write_annotated(path, filename: str, report, out) -> None:
             continue
         if not full and not problems:
             continue
-        row = [WriteOnlyCell(ws, value=_plain(c)) for c in cells]
+        row = [_text(ws, c) for c in cells]
         row += [WriteOnlyCell(ws, value=None) for _i in range(width - len(cells))]
         if problems:
             for p in problems:
                 i = report.columns.get(p["column"])
                 if i is not None and i < len(row):
                     row[i].fill = BAD
-                    row[i].comment = Comment(p["message"], "Shanghui")
-            note = WriteOnlyCell(ws, value="；".join(f'{p["column"]}：{p["message"]}' for p in problems))
+                    row[i].comment = Comment(_xml_safe(p["message"]), "Shanghui")
+            note = _text(ws, "；".join(f'{p["column"]}：{p["message"]}' for p in problems))
             note.fill = BAD
             row.append(note)
         ws.append(([] if full else [WriteOnlyCell(ws, value=number)]) + row)
@@ -95,10 +95,30 @@ def write_annotated(path, filename: str, report, out) -> None:
 
 
 def _cell(ws, value, bold=False):
-    cell = WriteOnlyCell(ws, value=_plain(value))
+    cell = _text(ws, value)
     if bold:
         cell.font = Font(bold=True)
     return cell
+
+
+def _text(ws, value) -> WriteOnlyCell:
+    """A cell of the annotated copy: a text that looks like a formula (= + - @ …) stays text, quote-prefixed;
+    control characters XML cannot hold become U+FFFD."""
+    from core.exporting import formula_like
+
+    value = _plain(value)
+    cell = WriteOnlyCell(ws, value=_xml_safe(value) if isinstance(value, str) else value)
+    if formula_like(cell.value):
+        cell.data_type = "s"  # openpyxl would otherwise write "=…" as a formula
+        cell.quotePrefix = True
+    return cell
+
+
+def _xml_safe(text: str) -> str:
+    """Control characters a CSV may hold and XML may not, as U+FFFD."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
 
 
 def _plain(value):

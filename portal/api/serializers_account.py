@@ -1,7 +1,6 @@
 """Serializers of the portal's account API: my profile, my changes; staff's invitations and changes."""
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -95,7 +94,7 @@ class LanguageSerializer(serializers.Serializer):
 class ChangeSerializer(serializers.ModelSerializer):
     """A proposed change: {field: [before, after]}, its status and the reason of a refusal."""
 
-    enterprise_name = serializers.CharField(source="enterprise.name", default=None, read_only=True)
+    enterprise_name = serializers.CharField(source="enterprise.name", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = ProfileChange
@@ -115,8 +114,8 @@ class StaffChangeSerializer(serializers.ModelSerializer):
 
     person_name = serializers.CharField(source="person.name", read_only=True)
     org = serializers.CharField(source="person.org.code", read_only=True)
-    enterprise_name = serializers.CharField(source="enterprise.name", default=None, read_only=True)
-    decided_by = serializers.CharField(source="decided_by.username", default=None, read_only=True)
+    enterprise_name = serializers.CharField(source="enterprise.name", default=None, allow_null=True, read_only=True)
+    decided_by = serializers.CharField(source="decided_by.username", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = ProfileChange
@@ -170,7 +169,7 @@ class InvitationSerializer(serializers.ModelSerializer):
         """The e-mail or phone the link went to, masked."""
         return mask_value("email" if obj.channel == InvitationChannel.EMAIL else "phone", obj.address)
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(serializers.URLField(allow_null=True))
     def get_link(self, obj) -> str | None:
         """The one-time link, in the creation's answer only."""
         return getattr(obj, "link", None)
