@@ -61,14 +61,16 @@ LABELS = {
            "name": "您的称呼", "email": "电子邮箱", "country": "国家", "message": "询盘内容", "send": "发送",
            "none": "没有找到产品。", "next": "下一页", "prev": "上一页", "sent": "询盘已发送。请保存下面的链接，用它查看供应商的回复：",
            "thread": "询盘", "reply": "回复", "untranslated": "未译", "certifications": "认证", "spec": "规格",
-           "contact_note": "联系供应商请通过询盘，平台不公开电话。"},
+           "contact_note": "联系供应商请通过询盘，平台不公开电话。", "products": "在售产品",
+           "industry": "行业", "place": "所在地"},
     "en": {"title": "Product directory", "search": "Search products (English, Chinese or pinyin)", "go": "Search",
            "all": "All categories", "moq": "MOQ", "price": "Price", "supplier": "Supplier",
            "machine": "Machine translation", "inquire": "Send an inquiry", "name": "Your name", "email": "E-mail",
            "country": "Country", "message": "Message", "send": "Send", "none": "No products found.", "next": "Next",
            "prev": "Previous", "sent": "Your inquiry was sent. Keep this link to read the supplier's answer:",
            "thread": "Inquiry", "reply": "Reply", "untranslated": "untranslated", "certifications": "Certifications",
-           "spec": "Specifications", "contact_note": "Contact suppliers through an inquiry; phone numbers are not shown."},
+           "spec": "Specifications", "contact_note": "Contact suppliers through an inquiry; phone numbers are not shown.",
+           "products": "Products", "industry": "Industry", "place": "Location"},
 }
 
 

@@ -7,6 +7,7 @@ app_name = "catalogue"
 urlpatterns = [
     path("", views.catalogue, name="list"),
     path("<int:pk>/", views.catalogue_product, name="product"),
+    path("supplier/<int:pk>/", views.catalogue_supplier, name="supplier"),
     path("photos/<int:pk>/<slug:size>/", views.catalogue_photo, name="photo"),
     path("inquiry/<str:key>/", views.inquiry_thread, name="inquiry"),
 ]

@@ -1,4 +1,6 @@
 """Web pages of the directory: staff (products, demands and matches, inquiry counts, glossary) and the public catalogue."""
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -259,6 +261,33 @@ def catalogue_product(request, pk):
 
 
 @cache_control(public=True, max_age=86400)
+def catalogue_supplier(request, pk):
+    """A supplier's public page: its name, trade, place, certifications and published products.
+
+    Only an enterprise with at least one published product has a page; its phone and address
+    never appear (buyers write through an inquiry).
+    """
+    from awards.services import certifications_of
+    from registry.models import Enterprise
+
+    lang = _lang(request)
+    products = public.published().filter(enterprise_id=pk).order_by("-pk")
+    if not products.exists():
+        raise Http404
+    enterprise = Enterprise.objects.only("pk", "name", "industry", "country", "region", "main_products",
+                                         "kind").get(pk=pk)
+    page = paginate(products, request.GET.get("page"), per_page=24)
+    from django.db.models import prefetch_related_objects
+
+    prefetch_related_objects(page.rows, "photos")
+    return render(request, "directory/catalogue_supplier.html", {
+        "lang": lang, "L": public.labels(lang), "enterprise": enterprise, "page": page,
+        "certifications": [c for c in certifications_of(enterprise)
+                           if c.expires_on is None or c.expires_on >= dt.date.today()],
+        "rows": [(p, p.text(lang), p.photos.all()[:1]) for p in page.rows],
+    })
+
+
 def catalogue_photo(request, pk, size):
     """A photo of a published product (full or thumbnail), served from storage."""
     photo = Photo.objects.filter(pk=pk, product__status=Status.PUBLISHED).first()

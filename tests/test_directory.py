@@ -358,3 +358,24 @@ def test_products_export_with_the_import_headers_and_read_back(users, catalogue,
     assert rows[0][:3] == ["统一社会信用代码", "货号", "品名"]
     assert {r[2] for r in rows[1:]} == {"真丝围巾", "塑料积木玩具"}
     assert any("silk" in str(r[4]).lower() for r in rows[1:])  # 英文品名
+
+
+def test_a_supplier_page_shows_its_published_products_and_certifications_never_its_phone(client, users, catalogue):
+    from awards import services as award_services
+
+    scarf = catalogue["scarf"]
+    hz = scarf.enterprise
+    award_services.certify(by=users["zj_admin"], kind="plaque", title="中国浙菜海外体验店", level="provincial",
+                           year=2024, holder_enterprise=hz)
+    product_page = client.get(f"/catalogue/{scarf.pk}/").content.decode()
+    assert f"/catalogue/supplier/{hz.pk}/" in product_page
+    page = client.get(f"/catalogue/supplier/{hz.pk}/?lang=en")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert hz.name in body and "Products" in body and "中国浙菜海外体验店" in body
+    assert "13812345678" not in body and "138****5678" not in body
+    assert f"/catalogue/{scarf.pk}/" in body
+    # An enterprise without a published product has no public page.
+    hidden = reg_services.create_enterprise(by=users["zj_admin"], org=hz.org, name="未上架企业")
+    assert client.get(f"/catalogue/supplier/{hidden.pk}/").status_code == 404
+    assert client.get("/catalogue/supplier/999999/").status_code == 404
