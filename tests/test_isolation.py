@@ -529,3 +529,348 @@ def test_api_endpoint_separates_the_subtrees(prefix, viewset, api, users, tree):
 
         # The own record is reachable, so the 404s above are about scope, not a broken URL.
         assert client.get(f"/api/{prefix}/{own.pk}/").status_code == 200
+
+
+# --- Exports, searches, indicators, jobs and files (Trust issue, item 6) ---------------------------
+# Each walks a registry (sheet kinds, search index, indicators, every FileField of every model), so a
+# new kind, index, indicator or file is covered the day it is registered; a missing builder or file
+# URL fails loudly.
+
+HZ_MARKS, WZ_MARKS = ("杭州", "上城区"), ("温州",)  # every builder puts its side's label into names
+MARKS = {"hz_staff": WZ_MARKS, "wz_staff": HZ_MARKS}  # what must never reach each user
+
+
+def _sheet_kinds():
+    from core.importing import sheets
+
+    return sorted(sheets.kinds(), key=lambda k: k.kind)
+
+
+def _cells(data: bytes) -> list[str]:
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    return [str(v) for ws in wb.worksheets for row in ws.iter_rows(min_row=2, values_only=True)
+            for v in row if v is not None]
+
+
+def test_every_export_kind_has_a_builder():
+    missing = sorted(k.kind for k in _sheet_kinds() if k.model not in BUILDERS)
+    assert not missing, f"add a builder to tests/test_isolation.py for the models of export kinds {missing}"
+
+
+@pytest.mark.parametrize("kind", [k for k in _sheet_kinds() if k.model in BUILDERS], ids=lambda k: k.kind)
+def test_exports_never_carry_the_other_subtree(kind, users, tree):
+    import io
+
+    from core import exporting
+
+    records = _build_both(kind.model, users, tree)
+    for name in SIDES:
+        user = users[name]
+        out = io.BytesIO()
+        summary = exporting.export(kind.kind, user, out, purpose="隔离测试")
+        cells = _cells(out.getvalue())
+        expected = exporting.filtered_queryset(kind, user)
+        assert summary["rows"] == expected.count() >= 1
+        assert expected.filter(pk=records[name].pk).exists()
+        assert not expected.filter(pk=records[_other(name)].pk).exists()
+        leaked = [c for c in cells if any(m in c for m in MARKS[name])]
+        assert not leaked, f"{name}'s export of {kind.kind} shows the other subtree: {leaked[:5]}"
+        # Asking for the other subtree by its code brings none of its rows either.
+        other_code = tree[SIDES[_other(name)]].code
+        try:
+            filtered = exporting.filtered_queryset(kind, user, {kind.org_filter: other_code})
+        except ValueError:  # the filter refuses an organization outside the user's scope: as good
+            continue
+        assert not filtered.filter(pk=records[_other(name)].pk).exists()
+        assert not filtered.exclude(pk__in=expected.values("pk")).exists()
+
+
+def _searchable():
+    from core import search
+
+    return sorted(search.REGISTRY.values(), key=lambda e: e.label)
+
+
+def test_every_searched_model_has_a_builder():
+    missing = sorted(e.label for e in _searchable() if e.model not in BUILDERS)
+    assert not missing, f"add a builder to tests/test_isolation.py for the searched models {missing}"
+
+
+@pytest.mark.parametrize("entry", [e for e in _searchable() if e.model in BUILDERS], ids=lambda e: e.label)
+def test_search_never_finds_the_other_subtree(entry, users, tree):
+    from core import search
+
+    model = entry.model
+    records = _build_both(model, users, tree)
+    for name in SIDES:
+        user, own, other = users[name], records[name], records[_other(name)]
+        other_names = [n for n in entry.names(other) if n]
+        assert other_names, f"{entry.label}: the builder's record has no searchable name"
+        for query in {other_names[0], other_names[0][:2], MARKS[name][0]}:
+            found = search.search_ids(model.objects.all(), user, query)
+            assert other.pk not in found, f"{name} finds the other subtree's {entry.label} by {query!r}"
+            assert set(found) <= set(model.objects.visible_to(user).values_list("pk", flat=True))
+        own_name = [n for n in entry.names(own) if n][0]
+        assert own.pk in search.search_ids(model.objects.all(), user, own_name)
+
+
+PERIOD = {"start": dt.date(2000, 1, 1), "end": dt.date(2030, 12, 31)}
+# Figures of public reference data rather than of records: the same for anyone who names the region.
+REFERENCE_INDICATORS = {"orgs.coverage.counties": "counties of a region in GB/T 2260"}
+
+
+def _indicator_value(key, **kwargs):
+    from stats.indicators import evaluate
+
+    return evaluate(key, **PERIOD, **kwargs).as_dict()["value"]
+
+
+def test_indicators_count_only_the_users_subtree(users, tree, api):
+    """With one record of every model on both sides, every indicator a staff member computes equals the
+    province's figure for their own subtree, and their figure for the other subtree is nobody's figure."""
+    from stats.indicators import REGISTRY
+
+    for model in BUILDERS:
+        _build_both(model, users, tree)
+    province, differs, wrong = users["zj_admin"], [], []
+    for key in sorted(REGISTRY):
+        for name, root in SIDES.items():
+            mine = _indicator_value(key, user=users[name])
+            if mine != _indicator_value(key, user=province, org=tree[root]):
+                wrong.append((key, name, "own view differs from the province's view of the subtree"))
+            if key not in REFERENCE_INDICATORS and _indicator_value(
+                    key, user=users[name], org=tree[SIDES[_other(name)]]) != _indicator_value(key, user=users["nobody"]):
+                wrong.append((key, name, "the other subtree is not empty"))
+        if _indicator_value(key, user=province) != _indicator_value(key, user=users["hz_staff"]):
+            differs.append(key)
+    assert not wrong, wrong
+    assert differs, "no indicator reflects the records built on the 温州 side: the test data misses them"
+    # Through the API, an organization outside the caller's subtree is not found.
+    client = api("hz_staff")
+    for key in sorted(REGISTRY):
+        assert client.get(f"/api/indicators/{key}/", {"org": tree["wz"].code}).status_code in (403, 404), key
+        assert client.get(f"/api/indicators/{key}/", {"org": tree["hz"].code}).status_code == 200, key
+
+
+def test_statistics_pages_of_another_subtree_are_not_found(client, users, tree):
+    """Every statistics page named by an organization's code (dashboard, sheet, review, reports …)."""
+    from django.urls import reverse
+
+    from stats.urls import app_name, urlpatterns
+
+    by_code = [p.name for p in urlpatterns if set(p.pattern.converters) == {"code"}]
+    assert by_code
+    client.force_login(users["hz_staff"])
+    for name in by_code:
+        other = reverse(f"{app_name}:{name}", kwargs={"code": tree["wz"].code})
+        own = reverse(f"{app_name}:{name}", kwargs={"code": tree["hz"].code})
+        statuses = {client.get(other).status_code, client.post(other).status_code}
+        assert statuses <= {404, 405} and 404 in statuses, (name, statuses)
+        client.raise_request_exception = False  # the own page's own faults belong to the stats tests
+        assert client.get(own).status_code != 404, name  # the URL is right: the 404 above is about scope
+        client.raise_request_exception = True
+
+
+def _job(user, name="out.xlsx"):
+    from django.core.files.base import ContentFile
+
+    from core.models import Job
+
+    job = Job.objects.create(kind="export", title=f"{user.username}的导出", created_by=user, status="succeeded")
+    job.output_file.save(name, ContentFile(b"PK-isolation"), save=True)
+    return job
+
+
+def test_jobs_refuse_another_user(client, users, tree):
+    from core.models import Job
+
+    mine, theirs = _job(users["hz_staff"]), _job(users["hz_admin"])  # same subtree, another person's job
+    running = Job.objects.create(kind="export", title="运行中", created_by=users["hz_admin"], status="running")
+    client.force_login(users["hz_staff"])
+    for job in (theirs, running):
+        assert client.get(f"/jobs/{job.pk}/").status_code == 404
+        assert client.get(f"/jobs/{job.pk}/download/").status_code == 404
+        assert client.post(f"/jobs/{job.pk}/cancel/").status_code == 404
+        assert client.post(f"/jobs/{job.pk}/retry/").status_code == 404
+    running.refresh_from_db()
+    assert not running.cancel_requested and running.status == "running"
+    assert Job.objects.count() == 3  # no retry was queued
+    assert theirs.title not in client.get("/jobs/").content.decode()
+    assert client.get(f"/jobs/{mine.pk}/").status_code == 200
+    r = client.get(f"/jobs/{mine.pk}/download/")
+    assert r.status_code == 200 and b"".join(r.streaming_content) == b"PK-isolation"
+
+
+def _evidence(org, by, label):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile(f"{label}.pdf", b"%PDF-1.4\n", content_type="application/pdf")
+    return award_services.add_evidence(by=by, nomination=_nomination(org, by, label), upload=upload)
+
+
+# Every FileField of every model: how to build a record on each side, the staff URL that serves it and
+# the method. A model with a FileField and no entry here fails `test_every_file_field_has_a_download_url`.
+FILE_URLS = {
+    cm.Attachment: (_attachment, lambda o: f"/cases/attachments/{o.pk}/", "get"),
+    am.ActivityFile: (_activity_file, lambda o: f"/activities/files/{o.pk}/", "get"),
+    awm.Evidence: (_evidence, lambda o: f"/awards/evidence/{o.pk}/", "get"),
+    # Product photos are public once the product is published (the catalogue); staff may remove them.
+    dm.Photo: (_photo, lambda o: f"/directory/photos/{o.pk}/delete/", "post"),
+}
+# Generated on request rather than stored, but files all the same.
+GENERATED_FILE_URLS = {
+    chm.Donation: lambda o: f"/charity/donations/{o.pk}/receipt/",
+}
+
+
+def _file_models():
+    from django.apps import apps
+    from django.db import models as dj
+
+    from core.models import Job
+
+    return sorted({m for m in apps.get_models() for f in m._meta.concrete_fields
+                   if isinstance(f, dj.FileField) and m is not Job}, key=_label)  # jobs: test above
+
+
+def test_every_file_field_has_a_download_url():
+    missing = sorted(_label(m) for m in _file_models() if m not in FILE_URLS)
+    assert not missing, f"add the download URL of {missing} to FILE_URLS in tests/test_isolation.py"
+
+
+@pytest.mark.parametrize("model", [*[m for m in _file_models() if m in FILE_URLS], *GENERATED_FILE_URLS],
+                         ids=_label)
+def test_files_are_served_only_inside_the_subtree(model, client, users, tree):
+    method = "get"
+    if model in FILE_URLS:
+        build, url, method = FILE_URLS[model]
+        by = users["zj_admin"]
+        records = {"hz_staff": build(tree["sc"], by, "杭州"), "wz_staff": build(tree["wzc"], by, "温州")}
+    else:
+        url, records = GENERATED_FILE_URLS[model], _build_both(model, users, tree)
+    stored = [getattr(r, f.attname).name for r in records.values() for f in r._meta.concrete_fields
+              if getattr(getattr(r, f.attname, None), "name", None)]
+    for name in SIDES:
+        client.force_login(users[name])
+        assert getattr(client, method)(url(records[_other(name)])).status_code == 404
+        assert model.objects.filter(pk=records[_other(name)].pk).exists()
+    for name in SIDES:  # the own record is served (or its action works): the 404s above are about scope
+        client.force_login(users[name])
+        own = getattr(client, method)(url(records[name]))
+        if method == "get":
+            assert own.status_code == 200
+            assert b"".join(own.streaming_content if own.streaming else [own.content])
+        else:
+            assert own.status_code == 302 and not model.objects.filter(pk=records[name].pk).exists()
+    # Stored files are never served straight from the storage's URL.
+    for name in stored:
+        assert client.get(f"/media/{name}").status_code == 404
+
+
+# --- Roles beyond staff: a case liaison, an awards judge, a member -----------------------------------
+
+
+def _token_client(user):
+    from django.core.cache import cache
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    cache.clear()
+    c = APIClient()
+    c.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    return c
+
+
+def _upload(label):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(f"{label}.pdf", b"%PDF-1.4\n", content_type="application/pdf")
+
+
+def test_a_case_liaison_sees_only_the_cases_dispatched_to_their_department(client, users, tree, settings):
+    settings.SECURE_SSL_REDIRECT = False
+    by = users["zj_admin"]
+    liaison = f.user(f"iso-liaison-{next(_n)}")  # no grant at all: the department is their only door
+    department = case_services.create_department(by=by, org=tree["sc"], name="杭州隔离承办部门", liaisons=[liaison])
+    mine = case_services.accept(by=by, case=_case(tree["sc"], by, "杭州"))
+    dispatch = case_services.dispatch(by=by, case=mine, departments=[department])[0]
+    attachment = case_services.add_attachment(by=by, case=mine, upload=_upload("杭州"))
+    same_org = _case(tree["sc"], by, "杭州")  # not dispatched to the department
+    elsewhere = _dispatch(tree["sc"], by, "杭州")  # dispatched to another department of the same org
+    other_side = _dispatch(tree["wzc"], by, "温州")
+    assert set(cm.Case.objects.visible_to(liaison)) == {mine}
+    assert set(cm.Dispatch.objects.visible_to(liaison)) == {dispatch}
+    client.force_login(liaison)
+    page = client.get("/cases/").content.decode()
+    assert mine.subject in page
+    assert all(c.subject not in page for c in (same_org, elsewhere.case, other_side.case))
+    assert client.get(f"/cases/{mine.pk}/").status_code == 200
+    for case in (same_org, elsewhere.case, other_side.case):
+        assert client.get(f"/cases/{case.pk}/").status_code == 404
+    for d in (elsewhere, other_side):
+        assert client.post(f"/cases/dispatches/{d.pk}/acknowledge/").status_code == 404
+    assert client.get(f"/cases/attachments/{attachment.pk}/").status_code == 404  # never to a liaison
+    listed, count = _list_ids(_token_client(liaison), "/api/cases/")
+    assert listed == {mine.pk} and count == 1
+    assert _token_client(liaison).get(f"/api/cases/{same_org.pk}/").status_code == 404
+
+
+def test_an_awards_judge_sees_only_the_nominations_assigned_to_them(client, users, tree, settings):
+    settings.SECURE_SSL_REDIRECT = False
+    by = users["zj_admin"]
+    campaign = _open_campaign(tree["sc"], by, "杭州")
+
+    def nominate(org, camp, label):
+        n = next(_n)
+        nominee = f.org(f"iso-{n}", f"{label}隔离被推荐商会{n}", org, kind="chamber")
+        nomination = award_services.nominate(by=by, campaign=camp, nominee=nominee)
+        award_services.add_evidence(by=by, nomination=nomination, upload=_upload(label))
+        return nomination
+
+    assigned, unassigned = nominate(tree["sc"], campaign, "杭州"), nominate(tree["sc"], campaign, "杭州")
+    other_campaign = _open_campaign(tree["wzc"], by, "温州")
+    other_side = nominate(tree["wzc"], other_campaign, "温州")
+    judge_user, colleague_user = f.user(f"iso-judge-{next(_n)}"), f.user(f"iso-judge-{next(_n)}")
+    judge = award_services.add_judge(by=by, campaign=campaign, user=judge_user, name="杭州评委")
+    colleague = award_services.add_judge(by=by, campaign=campaign, user=colleague_user, name="杭州评委二")
+    other_judge = award_services.add_judge(by=by, campaign=other_campaign, user=f.user(f"iso-judge-{next(_n)}"),
+                                           name="温州评委")
+    own = award_services.assign(by=by, judge=judge, nominations=[assigned])[0]
+    theirs = award_services.assign(by=by, judge=colleague, nominations=[unassigned])[0]
+    far = award_services.assign(by=by, judge=other_judge, nominations=[other_side])[0]
+    assert set(award_services.judge_assignments(judge_user)) == {own}
+    client.force_login(judge_user)
+    page = client.get("/awards/judging/").content.decode()
+    assert assigned.nominee.name in page
+    assert unassigned.nominee.name not in page and other_side.nominee.name not in page
+    assert client.get(f"/awards/judging/{own.pk}/").status_code == 200
+    for a in (theirs, far):
+        assert client.get(f"/awards/judging/{a.pk}/").status_code == 404
+        assert client.post(f"/awards/judging/{a.pk}/", {}).status_code == 404
+    assert client.get(f"/awards/evidence/{assigned.evidence.get().pk}/").status_code == 200
+    for n in (unassigned, other_side):
+        assert client.get(f"/awards/evidence/{n.evidence.get().pk}/").status_code == 404
+        assert client.get(f"/awards/nominations/{n.pk}/").status_code == 404
+    listed, _count = _list_ids(_token_client(judge_user), "/api/awards/nominations/")
+    assert not listed & {unassigned.pk, other_side.pk}
+
+
+def test_a_member_reaches_no_staff_record(users, tree):
+    """A member account (portal) has no grant: every staff endpoint lists nothing and finds nothing.
+
+    The member's own portal pages are tests/test_portal_isolation.py's."""
+    by = users["zj_admin"]
+    account = _member_account(tree["sc"], by, "杭州")
+    client = _token_client(account.user)
+    for prefix, viewset in ENDPOINTS:
+        record = BUILDERS[_model_of(viewset)](tree["sc"], by, "杭州")  # in the member's own association
+        r = client.get(f"/api/{prefix}/")
+        if r.status_code in (401, 403):
+            continue
+        assert r.status_code == 200, (prefix, r.status_code)
+        assert r.json()["count"] == 0, f"a member lists {prefix}"
+        assert client.get(f"/api/{prefix}/{record.pk}/").status_code in (401, 403, 404), prefix
