@@ -56,7 +56,7 @@ def _both_languages(text_for) -> str:
     for code in ("zh-hans", "en"):
         with translation.override(code):
             parts.append(str(text_for()))
-    return "\n\n".join(dict.fromkeys(parts))  # once only while a language lacks its translation
+    return "\n".join(dict.fromkeys(parts))  # once only while a language lacks its translation
 
 
 def login_taken(kind: str, value: str, person) -> bool:
@@ -98,14 +98,15 @@ def invite(*, by, person, channel: str | None = None, base_url: str | None = Non
         log_action(invitation, "portal.invitation.sent", by, {"channel": channel})
         org = person.org.name
         days = invitation_days()
+        # The link once, at the end: an SMS holds about 300 characters and must keep it whole.
         body = _both_languages(lambda: _(
-            "%(name)s，您好：%(org)s邀请您使用会员服务。请在%(days)d天内打开以下链接设置密码：%(link)s"
-        ) % {"name": person.name, "org": org, "days": days, "link": link})
-        subject = _both_languages(lambda: _("会员服务邀请")).replace("\n\n", " / ")
+            "%(name)s，您好：%(org)s邀请您使用会员服务，请在%(days)d天内打开以下链接设置密码。"
+        ) % {"name": person.name, "org": org, "days": days}) + "\n" + link
         if channel == InvitationChannel.EMAIL:
+            subject = _both_languages(lambda: _("会员服务邀请")).replace("\n", " / ")
             notify(emails=[address], subject=subject, body=body)
-        else:
-            notify(phones=[address], subject=subject, body=body)
+        else:  # an SMS starts with its subject: one language there leaves room for the link
+            notify(phones=[address], subject=_("会员服务邀请"), body=body)
     return invitation, link
 
 
