@@ -476,6 +476,7 @@ def member_delete_product(*, by, product: Product) -> None:
 def member_add_photo(*, by, product: Product, data: bytes, name: str = "") -> Photo:
     """A member adds a photo to its own product (same checks and re-encoding as staff uploads)."""
     require_own_enterprise(by, product.enterprise)
+    uploads.check(ContentFile(data, name=name or "photo.jpg"), "image", field="photo")
     image = _read_image(data)
     if product.photos.count() >= MAX_PHOTOS:
         raise ValidationError({"photo": _("每个产品最多 %(n)s 张图片。") % {"n": MAX_PHOTOS}})
