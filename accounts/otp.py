@@ -73,6 +73,7 @@ def enrol(request, device: TOTPDevice, code):
         device.confirmed = True
         device.save(update_fields=["confirmed"])
     otp_login(request, device)
+    request.session.cycle_key()  # a new session id once fully authenticated (no fixation)
     log_event(SecurityEventKind.OTP_ENROLLED, request)
     return None
 
@@ -84,6 +85,7 @@ def verify(request, code):
     if refused:
         return refused
     otp_login(request, device)
+    request.session.cycle_key()
     return None
 
 

@@ -97,7 +97,9 @@ def test_enrolled_user_verifies_a_code_and_a_wrong_code_is_logged(client, users)
     assert "尝试次数过多" in slowed.content.decode()
     assert events("otp_failed", user=users["zj_admin"], detail__throttled=True).count() == 1
     device.throttle_reset()  # the failure throttles the next try for a second; wait it out at once
+    before = client.session.session_key
     ok = client.post(reverse("accounts:otp-verify"), {"code": device_code(device), "next": "/registry/people/"})
+    assert client.session.session_key != before  # a new session id after the second factor
     assert ok.status_code == 302 and ok["Location"] == "/registry/people/"
     assert client.get(reverse("registry:person-list")).status_code == 200
 
@@ -457,3 +459,13 @@ def test_the_clock_in_the_session_is_set_at_login(client, users):
     before = int(time.time())
     client.force_login(users["hz_staff"])
     assert client.session[LOGIN_AT] >= before and client.session[SEEN_AT] >= before
+
+
+def test_user_list_shows_the_administrators_users_only(client, users):
+    client.force_login(users["hz_admin"])
+    body = client.get(reverse("accounts:user-list")).content.decode()
+    assert "hz_staff" in body and "hz_viewer" in body and "wz_staff" not in body
+    assert "hz_viewer" not in client.get(reverse("accounts:user-list"), {"q": "staff"}).content.decode()
+    assert client.get(reverse("accounts:user-detail", args=[users["wz_staff"].pk])).status_code == 404
+    client.force_login(users["hz_viewer"])
+    assert client.get(reverse("accounts:user-list")).status_code == 403
