@@ -13,7 +13,7 @@ class DirectoryConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from core import search
-        from directory import models
+        from directory import models, retranslate  # noqa: F401  (registers the "directory.retranslate" job)
 
         for m in (models.Product, models.Demand, models.GlossaryTerm, models.Category):
             auditlog.register(m, exclude_fields=["vector"])

@@ -346,6 +346,10 @@ def add_glossary_term(*, by, zh: str, en: str, es: str = "", ru: str = "", ar: s
             zh=zh, defaults={"en": en, "es": es.strip(), "ru": ru.strip(), "ar": ar.strip(), "category": category})
         log_action(term, "directory.glossary.added" if created else "directory.glossary.changed", by)
         transaction.on_commit(glossary.invalidate)
+        # Products saved before the word existed are translated and indexed again in the background.
+        from directory import retranslate
+
+        retranslate.start(by=by, zh=zh)
     glossary.invalidate()
     return term
 

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from PIL import Image
 
 from core import search
-from directory import glossary, matching, services
+from directory import glossary, matching, public, services
 from directory.models import Category, Inquiry, Product
 from directory.translation import GlossaryTranslator
 from registry import services as reg_services
@@ -379,3 +379,22 @@ def test_a_supplier_page_shows_its_published_products_and_certifications_never_i
     hidden = reg_services.create_enterprise(by=users["zj_admin"], org=hz.org, name="未上架企业")
     assert client.get(f"/catalogue/supplier/{hidden.pk}/").status_code == 404
     assert client.get("/catalogue/supplier/999999/").status_code == 404
+
+
+def test_a_glossary_word_added_by_staff_reaches_existing_products_through_a_job(users, tree, catalogue):
+    from core import jobs
+    from core.models import Job
+
+    by = users["zj_admin"]
+    scrunchie = services.create_product(by=by, enterprise=catalogue["scarf"].enterprise, name="青田石雕",
+                                        description="", code="SD-1")
+    assert "carving" not in (scrunchie.translations["en"]["name"] or "").lower()
+    assert not public.public_products({"q": "carving"}).filter(pk=scrunchie.pk).exists()
+    services.add_glossary_term(by=by, zh="石雕", en="stone carving")
+    job = Job.objects.get(kind="directory.retranslate")
+    assert job.params == {"zh": "石雕"}
+    done = jobs.run(job)
+    assert done.status == "succeeded" and done.result["translated"] >= 1
+    scrunchie = Product.objects.get(pk=scrunchie.pk)
+    assert "carving" in scrunchie.translations["en"]["name"].lower() and scrunchie.translations["en"]["machine"]
+    assert public.public_products({"q": "carving"}).filter(pk=scrunchie.pk).exists()
