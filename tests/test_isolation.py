@@ -28,6 +28,7 @@ from orgs.models import Congress, Council, Milestone, Organization, Position, Te
 from pairing import services as pairing_services
 from pairing.models import FollowUp, Pair, PairRule, Participant, Program, Proposal, Run
 from portal import models as pm
+from portal import services as portal_services
 from privacy import models as prm
 from privacy import services as privacy_services
 from registry import services as reg_services
@@ -338,22 +339,23 @@ def _certification(org, by, label):
 
 
 def _member_account(org, by, label):
-    from django.contrib.auth import get_user_model
+    return portal_services.accept_invitation(token=_token(_invitation(org, by, label)), password="Milano-Seta-2024")
 
-    n = next(_n)
-    user = get_user_model().objects.create_user(f"member-{n}", password="x" * 16)
-    return pm.MemberAccount.objects.create(user=user, person=_person(org, by, label))
+
+def _token(invitation):
+    return invitation.link.rstrip("/").rsplit("/", 1)[-1]
 
 
 def _invitation(org, by, label):
-    return pm.Invitation.objects.create(
-        person=_person(org, by, label), channel="email", address=f"m{next(_n)}@example.com",
-        token_hash=f"{next(_n):064d}", expires_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC),
-    )
+    person = reg_services.create_person(by=by, org=org, name=f"{label}隔离会员{next(_n)}", category="relative",
+                                        email=f"m{next(_n)}@example.com")
+    invitation, invitation.link = portal_services.invite(by=by, person=person)
+    return invitation
 
 
 def _profile_change(org, by, label):
-    return pm.ProfileChange.objects.create(person=_person(org, by, label), changes={"name": ["甲", "乙"]})
+    member = _member_account(org, by, label)
+    return portal_services.propose_changes(by=member.user, target=member.person, fields={"name": f"{label}改名"})[0]
 
 
 def _notice(org, by, label):
