@@ -41,7 +41,10 @@ def jsonable(value):
 
 def row(obj) -> dict:
     """Every concrete column of a record, in clear (this is the person's own copy), plus its m2m names."""
-    data = {f.attname: jsonable(f.value_from_object(obj)) for f in obj._meta.concrete_fields}
+    # Keyed hashes of encrypted fields (core.fields) are ours, not the person's data.
+    hashes = {getattr(f, "hash_field", None) for f in obj._meta.concrete_fields}
+    data = {f.attname: jsonable(f.value_from_object(obj)) for f in obj._meta.concrete_fields
+            if f.name not in hashes}
     for f in obj._meta.many_to_many:
         data[f.name] = [str(o) for o in getattr(obj, f.name).all()]
     return data

@@ -63,6 +63,13 @@ def anonymised_values(obj, identifiers: set[str], fields: tuple[str, ...] | None
                 changes[field.attname] = empty
         elif isinstance(value, str) and value and value in identifiers:
             changes[field.attname] = ANONYMOUS[: field.max_length or None]
+    # An encrypted field's keyed hash (core.fields) would still find the erased value: it goes too.
+    # A queryset update does not recompute it, so it is set here.
+    for field in obj._meta.concrete_fields:
+        hash_name = getattr(field, "hash_field", None)
+        if hash_name and field.attname in changes:
+            hashed = obj._meta.get_field(hash_name)
+            changes[hashed.attname] = None if hashed.null else ""
     return changes
 
 

@@ -307,8 +307,10 @@ def test_withdrawal_request_ends_the_chosen_consents(person, users, api):
 def test_retention_anonymises_records_past_their_period_once(person, users, tree, settings):
     settings.PRIVACY_RETENTION_DAYS = {"cases.closed": 365}
     by = users["zj_admin"]
+    old_id = f.id_number()
     old = case_services.create_case(by=by, org=tree["sc"], kind="consumer_dispute", applicant_name="赵六",
-                                     subject="旧纠纷", phone="13900001111", id_number=f.id_number())
+                                     subject="旧纠纷", phone="13900001111", id_number=old_id)
+    assert Case.objects.filter(id_number=old_id).exists()
     recent = case_services.create_case(by=by, org=tree["sc"], kind="consumer_dispute", applicant_name="钱七",
                                         subject="新纠纷", phone="13900002222")
     # Closed long ago: the closing date is set directly, as a case closed years before this test.
@@ -329,6 +331,7 @@ def test_retention_anonymises_records_past_their_period_once(person, users, tree
     old.refresh_from_db()
     recent.refresh_from_db()
     assert old.applicant_name == "已匿名" and old.phone == "" and old.id_number == ""
+    assert not Case.objects.filter(id_number=old_id).exists()  # not even through a lookup hash
     assert old.kind == "consumer_dispute" and old.subject == "旧纠纷"  # kept for the figures
     assert recent.applicant_name == "钱七"
     assert run()["cases.closed"]["due"] == 0  # idempotent
@@ -357,3 +360,30 @@ def test_cli_records_exports_and_erases(person, users, tmp_path):
 
     with pytest.raises(CommandError, match="已办结"):
         cmd("erase", str(deletion["id"]))
+
+
+def test_retention_covers_registrations_and_deletes_expired_invitations(person, users, tree, settings):
+    from portal.models import Invitation
+
+    settings.PRIVACY_RETENTION_DAYS = {"activities.registration": 365, "portal.invitation": 30}
+    by = users["zj_admin"]
+    past = act_services.create_activity(by=by, org=tree["sc"], kind="forum", title="往年论坛",
+                                        start=dt.date(2020, 5, 1), capacity=10)
+    now = act_services.create_activity(by=by, org=tree["sc"], kind="forum", title="今年论坛",
+                                       start=timezone.localdate(), capacity=10)
+    old_reg = act_services.register(by=by, activity=past, name="孙八", phone="13900003333")
+    new_reg = act_services.register(by=by, activity=now, name="周九", phone="13900004444")
+    expired = Invitation.objects.create(person=person, channel="email", address="wxm@example.com",
+                                        token_hash="a" * 64, expires_at=timezone.now() - dt.timedelta(days=60))
+    valid = Invitation.objects.create(person=person, channel="email", address="wxm@example.com",
+                                      token_hash="b" * 64, expires_at=timezone.now() + dt.timedelta(days=7))
+
+    report = {k["kind"]: k for k in retention.apply(by=by)["kinds"]}
+    assert report["activities.registration"]["applied"] == 1
+    assert report["portal.invitation"] == {**report["portal.invitation"], "applied": 1, "action": "delete"}
+    old_reg.refresh_from_db()
+    new_reg.refresh_from_db()
+    assert (old_reg.name, old_reg.phone) == ("已匿名", "") and new_reg.name == "周九"
+    past.refresh_from_db()
+    assert past.registrations.count() == 1  # the row stays for the counts
+    assert not Invitation.objects.filter(pk=expired.pk).exists() and Invitation.objects.filter(pk=valid.pk).exists()

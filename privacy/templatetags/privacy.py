@@ -4,19 +4,19 @@ from django import template
 from accounts.access import PERSONAL, can
 from core.scoping import CHANGE
 from privacy.forms import ConsentForm, PurposeForm
-from privacy.models import Consent, SubjectRequest
+from privacy.models import Consent
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def privacy_of(context, person):
-    """What the person page shows of privacy: consents, open requests and what the user may do."""
+    """What the person page shows of privacy: consents and what the user may do (one query; the
+    person's requests are one click away, on the request list filtered by the person)."""
     request = context.get("request")
     user = getattr(request, "user", None)
     return {
         "consents": list(Consent.objects.visible_to(user).filter(person=person).order_by("-given_at", "-pk")),
-        "requests": list(SubjectRequest.objects.visible_to(user).filter(person=person).order_by("-received_at")[:10]),
         "may_change": can(user, CHANGE, person.org),
         "may_export": can(user, PERSONAL, person.org),
         "consent_form": ConsentForm(),
