@@ -197,6 +197,12 @@ def test_a_member_cannot_reach_a_demand_or_inquiry_it_is_not_a_party_of(member_c
         services.member_reply(by=shop["user"], inquiry=inquiry, body="我来插一句")
 
 
+def _file(data: bytes, name: str):
+    upload = io.BytesIO(data)
+    upload.name = name
+    return upload
+
+
 # ---- API ---------------------------------------------------------------------------------------------------
 
 def test_api_products_crud_for_my_enterprises_only(member_client, shop):
@@ -221,6 +227,15 @@ def test_api_products_crud_for_my_enterprises_only(member_client, shop):
     assert r.status_code == 400
     assert member_client.get(reverse("portal-api:my-product-detail", args=[shop["scarf"].pk])).status_code == 404
     assert member_client.delete(reverse("portal-api:my-product-detail", args=[shop["scarf"].pk])).status_code == 404
+    photos = reverse("portal-api:my-product-photos", args=[pid])
+    r = member_client.post(photos, {"photo": _file(b"GIF89a not really", "x.gif")})
+    assert r.status_code == 400 and "photo" in r.json()
+    r = member_client.post(photos, {"photo": _file(png(), "bracelet.png")})
+    assert r.status_code == 201 and len(r.json()["photo_ids"]) == 1
+    photo_id = r.json()["photo_ids"][0]
+    assert member_client.get(r.json()["photos"][0]).status_code == 200
+    assert member_client.delete(reverse("portal-api:my-product-photo", args=[pid, photo_id])).status_code == 204
+    assert member_client.get(detail).json()["photo_ids"] == []
     assert member_client.delete(detail).status_code == 204
     assert not Product.objects.filter(pk=pid).exists() and Product.objects.filter(pk=shop["scarf"].pk).exists()
 

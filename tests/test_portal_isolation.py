@@ -194,6 +194,8 @@ ARGS_FOR = {
         "case-satisfaction": _pk("case"),
         "my-product-detail": _pk("product"),
         "my-product-demands": _pk("product"),
+        "my-product-photos": _pk("hidden"),
+        "my-product-photo": lambda r: {"pk": r["hidden"].pk, "photo_pk": r["photo"].pk},
         "my-demand-detail": _pk("demand"),
         "my-demand-close": _pk("demand"),
         "my-demand-matches": _pk("demand"),

@@ -28,12 +28,13 @@ class MyProductSerializer(serializers.ModelSerializer):
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     category = CategoryField(required=False, allow_null=True)
     photos = serializers.SerializerMethodField()
+    photo_ids = serializers.SerializerMethodField()
 
     class Meta:
         model = Product
         fields = ["id", "enterprise", "enterprise_name", "code", "name", "description", "translations", "category",
                   "specifications", "min_order", "unit", "price_min", "price_max", "currency", "hs_code",
-                  "certifications", "status", "country", "photos", "created_at", "updated_at"]
+                  "certifications", "status", "country", "photos", "photo_ids", "created_at", "updated_at"]
         read_only_fields = ["country", "created_at", "updated_at"]
 
     def get_photos(self, obj) -> list[str]:
@@ -41,6 +42,16 @@ class MyProductSerializer(serializers.ModelSerializer):
         from django.urls import reverse
 
         return [reverse("portal:business-photo", args=[p.pk, "full"]) for p in obj.photos.all()]
+
+    def get_photo_ids(self, obj) -> list[int]:
+        """The photos' ids (to delete one)."""
+        return [p.pk for p in obj.photos.all()]
+
+
+class PhotoUploadSerializer(serializers.Serializer):
+    """One photo file."""
+
+    photo = serializers.FileField()
 
 
 class MyDemandSerializer(serializers.ModelSerializer):

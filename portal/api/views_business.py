@@ -14,6 +14,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -100,6 +101,27 @@ class MyProductViewSet(MemberAPIMixin, viewsets.ModelViewSet):
     def perform_destroy(self, instance):
         """Withdraw it for good (directory.services.member_delete_product)."""
         services.member_delete_product(by=self.request.user, product=instance)
+
+    @extend_schema(request={"multipart/form-data": s.PhotoUploadSerializer}, responses={201: s.MyProductSerializer})
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    def photos(self, request, pk=None):
+        """Add a photo (multipart field `photo`; JPEG, PNG, WebP or GIF up to 8 MB, checked by content)."""
+        product = self.get_object()
+        upload = s.PhotoUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        f = upload.validated_data["photo"]
+        services.member_add_photo(by=request.user, product=product, data=f.read(), name=f.name)
+        return Response(self.get_serializer(self.get_queryset().get(pk=product.pk)).data,
+                        status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["delete"], url_path=r"photos/(?P<photo_pk>[0-9]+)", url_name="photo")
+    def delete_photo(self, request, pk=None, photo_pk=None):
+        """Remove one photo of the product."""
+        product = self.get_object()
+        photo = get_object_or_404(product.photos.all(), pk=photo_pk)
+        services.member_remove_photo(by=request.user, photo=photo)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(responses=s.FoundDemandSerializer(many=True))
     @action(detail=True, methods=["get"])
