@@ -62,6 +62,37 @@ class PhotoForm(forms.Form):
     photo = forms.FileField(label=_("图片"))
 
 
+class PhotoZipForm(StyledFormMixin, forms.Form):
+    """A products sheet (its 图片 column names the files) and the zip of photos beside it."""
+
+    sheet = forms.FileField(label=_("产品表格"), help_text=_("与导入产品时相同的表格，“图片”列写文件名，多个用分号隔开"))
+    archive = forms.FileField(label=_("图片压缩包（.zip）"))
+
+    MAX_ZIP_BYTES = 500 * 1024 * 1024
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style()
+
+    def clean_sheet(self):
+        """A sheet file, checked by its content."""
+        from core.uploads import form_check
+
+        return form_check(self.cleaned_data["sheet"], "sheet")
+
+    def clean_archive(self):
+        """A real zip file (by its content), at most 500 MB; each photo is checked when attached."""
+        import zipfile
+
+        upload = self.cleaned_data["archive"]
+        if upload.size > self.MAX_ZIP_BYTES:
+            raise forms.ValidationError(_("压缩包不能超过 500 MB。"))
+        if not zipfile.is_zipfile(upload):
+            raise forms.ValidationError(_("“%(n)s”不是 zip 压缩包。") % {"n": upload.name})
+        upload.seek(0)
+        return upload
+
+
 class DemandForm(StyledFormMixin, forms.ModelForm):
     """A demand, in the buyer's language."""
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("products/<int:pk>/status/", views.product_status, name="product-status"),
     path("products/<int:pk>/photos/", views.photo_add, name="photo-add"),
     path("photos/<int:pk>/delete/", views.photo_delete, name="photo-delete"),
+    path("photos/import/", views.photo_zip, name="photo-zip"),
     path("demands/", views.demand_list, name="demand-list"),
     path("demands/new/", views.demand_create, name="demand-create"),
     path("demands/<int:pk>/", views.demand_detail, name="demand-detail"),

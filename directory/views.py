@@ -20,7 +20,15 @@ from core.pagination import paginate
 from core.scoping import CHANGE, get_visible_or_404
 from directory import matching, public, services
 from directory.filters import DemandFilter, InquiryFilter, ProductFilter, facets
-from directory.forms import DemandForm, GlossaryTermForm, InquiryForm, PhotoForm, ProductForm, ReplyForm
+from directory.forms import (
+    DemandForm,
+    GlossaryTermForm,
+    InquiryForm,
+    PhotoForm,
+    PhotoZipForm,
+    ProductForm,
+    ReplyForm,
+)
 from directory.models import Demand, GlossaryTerm, Inquiry, Photo, Product, Status
 
 
@@ -113,6 +121,36 @@ def photo_add(request, pk):
         else:
             messages.success(request, _("已添加图片。"))
     return redirect("directory:product-detail", pk)
+
+
+@login_required
+def photo_zip(request):
+    """Attach the photos of many products at once: the products sheet and a zip of the files it names."""
+    import tempfile
+    from pathlib import Path
+
+    from accounts.access import paths_for
+
+    if paths_for(request.user, CHANGE) == []:
+        raise PermissionDenied
+    form = PhotoZipForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        sheet, archive = form.cleaned_data["sheet"], form.cleaned_data["archive"]
+        with tempfile.TemporaryDirectory() as tmp:
+            paths = []
+            for upload, name in ((sheet, "sheet" + Path(sheet.name).suffix.lower()), (archive, "photos.zip")):
+                path = Path(tmp) / name
+                with open(path, "wb") as out:
+                    for chunk in upload.chunks():
+                        out.write(chunk)
+                paths.append(path)
+            try:
+                report = services.attach_photos_from_zip(by=request.user, sheet_path=paths[0], zip_path=paths[1],
+                                                         filename=sheet.name)
+            except ValidationError as e:
+                form.add_error("sheet", e)
+    return render(request, "directory/photo_zip.html", {"section": "directory", "form": form, "report": report})
 
 
 @login_required

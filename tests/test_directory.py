@@ -398,3 +398,38 @@ def test_a_glossary_word_added_by_staff_reaches_existing_products_through_a_job(
     scrunchie = Product.objects.get(pk=scrunchie.pk)
     assert "carving" in scrunchie.translations["en"]["name"].lower() and scrunchie.translations["en"]["machine"]
     assert public.public_products({"q": "carving"}).filter(pk=scrunchie.pk).exists()
+
+
+def test_photos_of_many_products_through_the_web_page(client, users, tree, catalogue, settings, tmp_path):
+    import xlsxwriter
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    scarf = catalogue["scarf"]
+    buffer = io.BytesIO()
+    wb = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    ws = wb.add_worksheet()
+    ws.write_row(0, 0, ["统一社会信用代码", "货号", "品名", "图片"])
+    ws.write_row(1, 0, [scarf.enterprise.credit_code, "SC-1", "真丝围巾", "scarf.png；gone.png"])
+    wb.close()
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("scarf.png", _png((200, 200)))
+    client.force_login(users["hz_staff"])
+    assert "/directory/photos/import/" in client.get("/directory/").content.decode()
+    page = client.post("/directory/photos/import/", {
+        "sheet": SimpleUploadedFile("products.xlsx", buffer.getvalue()),
+        "archive": SimpleUploadedFile("photos.zip", archive.getvalue())})
+    body = page.content.decode()
+    assert page.status_code == 200 and "已添加图片 1 张" in body and "gone.png" in body
+    assert scarf.photos.count() == 1
+    not_zip = client.post("/directory/photos/import/", {
+        "sheet": SimpleUploadedFile("products.xlsx", buffer.getvalue()),
+        "archive": SimpleUploadedFile("photos.zip", b"MZ\x90\x00 an executable")})
+    assert "不是 zip 压缩包" in not_zip.content.decode() and scarf.photos.count() == 1
+    # Another subtree's staff attach nothing to 杭州's product.
+    client.force_login(users["wz_staff"])
+    other = client.post("/directory/photos/import/", {
+        "sheet": SimpleUploadedFile("products.xlsx", buffer.getvalue()),
+        "archive": SimpleUploadedFile("photos.zip", archive.getvalue())}).content.decode()
+    assert "找不到该行的产品" in other
