@@ -154,9 +154,24 @@ def _on_save(sender, instance, created, raw=False, using="default", **kwargs):
         append(log, instance, using)
 
 
+def check_retention(app_configs=None, **kwargs):
+    """System check: AUDIT_RETENTION_DAYS below 180 days is an error (`manage.py check`, every start)."""
+    from django.core import checks
+
+    try:
+        retention_days()
+    except (TypeError, ValueError) as e:
+        return [checks.Error(str(e), hint=_("把 AUDIT_RETENTION_DAYS 设为 180 或更多（默认 365）。"),
+                             id="core.E101")]
+    return []
+
+
 def connect() -> None:
-    """Chain new entries of every chained log and keep the triggers installed after `migrate`."""
+    """Chain new entries of every chained log, keep the triggers installed after `migrate`, check retention."""
+    from django.core import checks
     from django.db.models.signals import post_migrate, post_save
+
+    checks.register(check_retention, checks.Tags.security)
 
     for log in LOGS.values():
         post_save.connect(_on_save, sender=log.model, dispatch_uid=f"core.chain.{log.name}")

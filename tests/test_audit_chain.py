@@ -230,6 +230,9 @@ def test_prune_refuses_less_than_180_days(users, tree, settings):
         call_command("audit", "prune")
     with pytest.raises(ValueError, match="180"):
         chain.retention_days()
+    assert [e.id for e in chain.check_retention()] == ["core.E101"]
+    settings.AUDIT_RETENTION_DAYS = 180
+    assert chain.check_retention() == [] and chain.retention_days() == 180
 
 
 def test_prune_of_a_whole_chain_then_new_entries(users, tree):
