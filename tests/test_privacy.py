@@ -387,3 +387,17 @@ def test_retention_covers_registrations_and_deletes_expired_invitations(person, 
     past.refresh_from_db()
     assert past.registrations.count() == 1  # the row stays for the counts
     assert not Invitation.objects.filter(pk=expired.pk).exists() and Invitation.objects.filter(pk=valid.pk).exists()
+
+
+def test_request_pages_offer_the_step_of_each_kind(person, users):
+    client = _as(users["hz_admin"])
+    steps = {"access": "fulfil", "correction": "correct", "deletion": "erase", "withdrawal": "withdraw"}
+    for kind, step in steps.items():
+        obj = services.receive(by=users["hz_admin"], person=person, kind=kind)
+        page = client.get(reverse("privacy:request-detail", args=[obj.pk])).content.decode()
+        assert reverse("privacy:request-handle", args=[obj.pk, step]) in page, kind
+        assert reverse("privacy:request-handle", args=[obj.pk, "refuse"]) in page
+    listed = client.get(reverse("privacy:request-list") + f"?person={person.pk}").content.decode()
+    assert listed.count(reverse("registry:person-detail", args=[person.pk])) == len(steps)
+    r = client.post(reverse("privacy:request-handle", args=[obj.pk, "withdraw"]), {})
+    assert r.status_code == 302 and SubjectRequest.objects.get(pk=obj.pk).status == RequestStatus.DONE
