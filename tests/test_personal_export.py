@@ -137,3 +137,16 @@ def test_change_history_masks_numbers_and_omits_hashes(users, wang):
     assert number not in text and "E12345678" not in text and "G7654321" not in text
     assert number[:2] + "*" * 14 + number[-2:] in text and "G7****21" in text
     assert "_hash" not in text
+
+
+def test_a_masked_export_read_back_is_refused_not_written(users, wang, tmp_path):
+    from core.importing.pipeline import run_import
+
+    out = tmp_path / "masked.xlsx"
+    exporting.export("people", users["hz_admin"], out)
+    report = run_import("people", out, by=users["hz_admin"], org=None, valid_only=True)
+    assert report.created == report.updated == 0
+    assert {r["column"] for r in report.rejected} >= {"身份证号", "护照号", "手机"}
+    assert all("脱敏" in r["message"] for r in report.rejected if r["column"] == "护照号")
+    again = Person.objects.get(pk=wang.pk)
+    assert (again.passport_number, again.phone) == ("E12345678", "+8613812345678") and Person.objects.count() == 1

@@ -221,6 +221,12 @@ def _read_row(number, cells, mapping, kind, report):
     bad = set()
     for i, col in mapping.items():
         raw = cells[i] if i < len(cells) else None
+        if col.personal and isinstance(raw, str) and "**" in raw:
+            # A masked export (33**************34) read back must not overwrite or invent data.
+            _reject(report, number, _header(report, col), raw,
+                    _("“%(h)s”是脱敏后的值，不能导入：请填写完整的值，或用说明用途的明文导出。") % {"h": col.header})
+            bad.add(col.field)
+            continue
         try:
             value = col.normalize(raw)
         except ValidationError as e:
