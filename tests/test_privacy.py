@@ -299,6 +299,8 @@ def test_withdrawal_request_ends_the_chosen_consents(person, users, api):
     r = api("hz_staff").post("/api/privacy/consents/", {"person": person.pk, "purpose": "photos", "method": "portal"},
                              format="json")
     assert r.status_code == 201 and r.json()["active"]
+    r = api("hz_staff").post("/api/privacy/requests/", {"person": None, "kind": "access"}, format="json")
+    assert r.status_code == 400 and "person" in r.json()
 
 
 # --- retention and the CLI ---------------------------------------------------------------------

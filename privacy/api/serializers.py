@@ -10,10 +10,11 @@ from registry.models import Person
 class SubjectRequestSerializer(serializers.ModelSerializer):
     """A data-subject request; the organization is the person's, the due date follows from receipt."""
 
-    person = ScopedPrimaryKeyField(Person)
+    # Null once the person's record is deleted (the request stays, as proof of the answer).
+    person = ScopedPrimaryKeyField(Person, allow_null=True)
     org = serializers.SlugRelatedField(slug_field="code", read_only=True)
     overdue = serializers.BooleanField(read_only=True)
-    handled_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    handled_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = SubjectRequest
