@@ -13,5 +13,9 @@ class PortalConfig(AppConfig):
         from core.audit import register as audit
         from portal.models import Invitation, MemberAccount, Notice, ProfileChange
 
-        for model in (MemberAccount, Invitation, ProfileChange, Notice):
+        for model in (MemberAccount, Invitation, Notice):
             audit(model)
+        # A proposed change holds the before/after values (phones, ID numbers): the audit keeps
+        # its status and who decided, never the values in clear.
+        audit(ProfileChange, include_fields=["status", "decided_by", "decided_at", "reason", "person",
+                                             "enterprise"])

@@ -17,6 +17,17 @@ MEMBER_ALLOWED_VIEWS = {
 }
 
 
+def _token_user(request):
+    """The user of an API token: DRF authenticates inside the view, after this middleware has run."""
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    if not request.path.startswith("/api/") or not header.startswith("Token "):
+        return None
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.select_related("user").filter(key=header[6:].strip()).first()
+    return token.user if token is not None and token.user.is_active else None
+
+
 class MemberBoundaryMiddleware:
     """Refuse staff pages and staff API endpoints to member-only accounts."""
 
@@ -29,7 +40,8 @@ class MemberBoundaryMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         """Redirect a member's browser to the portal; answer 403 on the API and admin."""
         match = request.resolver_match
-        if match is None or not is_member_only(request.user):
+        user = request.user if request.user.is_authenticated else _token_user(request)
+        if match is None or user is None or not is_member_only(user):
             return None
         if match.namespace in MEMBER_ALLOWED_NAMESPACES or match.view_name in MEMBER_ALLOWED_VIEWS:
             return None
@@ -37,7 +49,7 @@ class MemberBoundaryMiddleware:
             return None
         from accounts.security import log_event
 
-        log_event("access_denied", request, reason="member_on_staff_page")
+        log_event("access_denied", request, user=user, reason="member_on_staff_page")
         if request.path.startswith(("/api/", "/admin/")) or request.method != "GET":
             raise PermissionDenied
         return redirect("portal:home")

@@ -118,6 +118,7 @@ class Chart:
     unit: str
     note: int
     rows: list
+    is_chart = True  # the templates tell a chart from a paragraph (a list of parts) by this
 
     def svg(self) -> str:
         """A horizontal bar chart as SVG with presentation attributes only (no inline styles: CSP)."""

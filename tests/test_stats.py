@@ -337,3 +337,10 @@ def test_api_submissions_and_review_templates(api, users, tree, world):
     assert api("hz_viewer").patch(f"/api/stats/review-templates/{t.json()['id']}/", {"title": "x"},
                                   format="json").status_code == 403
     assert api("wz_staff").get(f"/api/stats/review-templates/{t.json()['id']}/").status_code == 404
+
+
+def test_review_page_with_an_empty_breakdown_says_so(client, users, tree):
+    client.force_login(users["hz_staff"])
+    page = client.get("/stats/hz/review/?year=2025")
+    assert page.status_code == 200
+    assert "暂无数据" in page.content.decode()

@@ -1,4 +1,5 @@
 """API of reporting up the tree and of annual-review templates, scoped like the web pages."""
+import django_filters as df
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -8,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api import OrgField, ScopedViewSet
+from registry.filters import OrgSubtreeFilter
 from stats import services
 from stats.models import ReviewTemplate, Submission
 
@@ -25,14 +27,35 @@ class SubmissionSerializer(serializers.ModelSerializer):
         read_only_fields = ["figures", "submitted_at", "returned_at", "return_reason"]
 
 
+class SubmissionFilter(df.FilterSet):
+    """Reports by period, by the reporting organization's code (`org`), subtree (`under`) or parent."""
+
+    org = df.CharFilter(field_name="org__code")
+    under = OrgSubtreeFilter()
+    parent = df.CharFilter(field_name="parent__code")
+
+    class Meta:
+        model = Submission
+        fields = ["period", "org", "under", "parent"]
+
+
+class ReviewTemplateFilter(df.FilterSet):
+    """Templates by organization code (`org`) or subtree (`under`)."""
+
+    org = df.CharFilter(field_name="org__code")
+    under = OrgSubtreeFilter()
+
+    class Meta:
+        model = ReviewTemplate
+        fields = ["org", "under"]
+
+
 class SubmissionViewSet(ScopedViewSet):
     """Reports in the caller's subtrees. POST submits (or resubmits) an organization's figures;
     `send_back/` returns a child's report with a reason."""
 
     serializer_class = SubmissionSerializer
-    filterset_fields = ["period", "org__code", "parent__code"]
-    http_method_names = ["get", "post", "head", "options"]
-
+    filterset_class = SubmissionFilter
     def scoped_queryset(self, user):
         """Reports the caller may see."""
         return Submission.objects.visible_to(user).select_related("org", "parent")
@@ -41,6 +64,11 @@ class SubmissionViewSet(ScopedViewSet):
         """Roll up and submit through stats.services.submit."""
         return services.submit(by=self.request.user, org=data["org"], period=data["period"],
                                note=data.get("note", ""))
+
+    def update_object(self, instance, data):
+        """Changing a report is submitting it again (figures rolled up anew, a new note)."""
+        return services.submit(by=self.request.user, org=instance.org, period=instance.period,
+                               note=data.get("note", instance.note))
 
     @extend_schema(request=inline_serializer("SendBack", {"reason": serializers.CharField()}),
                    responses={200: SubmissionSerializer})
@@ -67,7 +95,7 @@ class ReviewTemplateViewSet(ScopedViewSet):
     """Review templates in the caller's subtrees; create or replace one per organization."""
 
     serializer_class = ReviewTemplateSerializer
-    filterset_fields = ["org__code"]
+    filterset_class = ReviewTemplateFilter
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def scoped_queryset(self, user):
