@@ -181,6 +181,9 @@ class Demand(models.Model):
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="demands",
                             verbose_name=_("发布组织"))
     buyer = models.CharField(_("采购方"), max_length=200)
+    buyer_enterprise = models.ForeignKey(Enterprise, on_delete=models.SET_NULL, null=True, blank=True,
+                                         related_name="demands", verbose_name=_("采购企业"),
+                                         help_text=_("会员通过会员服务发布时为其企业；外部采购方为空。"))
     title = models.CharField(_("需求"), max_length=200)
     description = models.TextField(_("说明"), blank=True)
     language = models.CharField(_("语言"), max_length=5, choices=LANGUAGES, default="zh")
@@ -259,6 +262,9 @@ class Inquiry(models.Model):
     demand = models.ForeignKey(Demand, on_delete=models.SET_NULL, null=True, blank=True,
                                related_name="inquiries", verbose_name=_("需求"))
     buyer_name = models.CharField(_("采购方"), max_length=200)
+    buyer_enterprise = models.ForeignKey(Enterprise, on_delete=models.SET_NULL, null=True, blank=True,
+                                         related_name="sent_inquiries", verbose_name=_("采购企业"),
+                                         help_text=_("会员企业通过会员服务询盘时填写。"))
     buyer_email = models.EmailField(_("采购方邮箱"), blank=True)
     buyer_country = models.CharField(_("采购方国家"), max_length=2, blank=True, validators=[validate_country])
     language = models.CharField(_("语言"), max_length=5, choices=LANGUAGES, default="en")

@@ -503,31 +503,20 @@ def member_remove_photo(*, by, photo: Photo) -> None:
         transaction.on_commit(lambda: [f.storage.delete(f.name) for f in files if f])
 
 
-def _posted_by(user, model, action: str):
-    """Primary keys of the records whose named audit entry `action` was written by `user` from the portal.
-
-    The portal's demands and sent inquiries are told apart by this entry, which names the member's
-    enterprise (the models keep the buyer as text, as buyers outside the registry write them).
-    """
-    from auditlog.models import LogEntry
-    from django.contrib.contenttypes.models import ContentType
-
-    if not getattr(user, "is_authenticated", False):
-        return LogEntry.objects.none().values("object_id")
-    return LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(model), actor=user,
-                                   additional_data__action=action,
-                                   additional_data__portal=True).values("object_id")
-
-
 def member_demands(user):
-    """The demands this member posted through the portal."""
-    return Demand.objects.filter(pk__in=_posted_by(user, Demand, "directory.demand.posted"))
+    """The demands the member's enterprises posted through the portal."""
+    from portal.access import member_of, my_enterprises
+
+    member = member_of(user)
+    if member is None:
+        return Demand.objects.none()
+    return Demand.objects.filter(buyer_enterprise__in=my_enterprises(member))
 
 
 def member_post_demand(*, by, enterprise, **fields) -> Demand:
     """A member posts what its own enterprise seeks, in its own language; matched at once, suppliers told."""
     require_own_enterprise(by, enterprise)
-    demand = Demand(org_id=enterprise.org_id, buyer=enterprise.name)
+    demand = Demand(org_id=enterprise.org_id, buyer=enterprise.name, buyer_enterprise=enterprise)
     apply_fields(demand, fields, DEMAND_FIELDS - {"org", "buyer"})
     demand.destination = (demand.destination or "").upper()
     demand.currency = (demand.currency or "USD").upper()
@@ -555,8 +544,13 @@ def member_close_demand(*, by, demand: Demand) -> Demand:
 
 
 def member_sent_inquiries(user):
-    """The inquiries this member sent through the portal (as a buyer)."""
-    return Inquiry.objects.filter(pk__in=_posted_by(user, Inquiry, "directory.inquiry.sent"))
+    """The inquiries the member's enterprises sent through the portal (as buyers)."""
+    from portal.access import member_of, my_enterprises
+
+    member = member_of(user)
+    if member is None:
+        return Inquiry.objects.none()
+    return Inquiry.objects.filter(buyer_enterprise__in=my_enterprises(member))
 
 
 def member_received_inquiries(user):
@@ -582,6 +576,8 @@ def member_open_inquiry(*, by, enterprise, product: Product, message: str, deman
         inquiry = open_inquiry(by=by, product=product, demand=demand, buyer_name=enterprise.name,
                                buyer_email=getattr(person, "email", "") or "", buyer_country=enterprise.country or "",
                                language=language, message=message)
+        inquiry.buyer_enterprise = enterprise
+        inquiry.save(update_fields=["buyer_enterprise"])
         log_action(inquiry, "directory.inquiry.sent", by, {"portal": True, "enterprise": enterprise.pk})
     return inquiry
 
