@@ -109,6 +109,7 @@ def test_text_folds_full_width_and_spaces_and_is_idempotent(value):
     assert n.text(s) == s
     assert not any(0xFF01 <= ord(c) <= 0xFF5E or c in "\u3000\xa0" for c in s)
     assert s == s.strip() and "  " not in s
+    assert not any(ord(c) < 0x20 or c == "\x7f" for c in s)  # NUL would not even reach PostgreSQL
 
 
 @FUZZ

@@ -21,6 +21,8 @@ from core.validators import normalize_phone
 
 # Full-width ASCII (！..～) sits at a fixed offset from ASCII; U+3000 is the ideographic space.
 _FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20, 0xA0: 0x20}
+# Control characters that are not spaces (NUL above all: PostgreSQL refuses it in text) are dropped.
+_FULLWIDTH |= {c: None for c in [*range(0x20), 0x7F] if not chr(c).isspace()}
 _HALF_TO_FULL_BRACKETS = str.maketrans("()", "（）")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _DATE_PATTERNS = [
@@ -33,7 +35,7 @@ FALSE_WORDS = {"否", "无", "不是", "×", "✗", "n", "no", "false", "f", "0"
 
 
 def text(value) -> str:
-    """Fold full-width letters, digits and spaces to ASCII, collapse runs of spaces, strip.
+    """Fold full-width letters, digits and spaces to ASCII, drop control characters, collapse spaces, strip.
 
     A whole number read as a float (138.0 from a numeric cell) is written without ".0".
     """
