@@ -253,3 +253,12 @@ def test_terms_positions_and_milestones_from_the_org_page(client, users, people,
                       {"term": term.pk, "kind": "council", "person": people["wz"].pk, "role": "director"}, follow=True)
     assert "找不到" in response.content.decode()
     assert c.post(reverse("orgs:term-add", args=[tree["wz"].pk]), {"number": 1}).status_code == 404
+
+
+def test_the_menu_shows_account_security_to_administrators_only(client, users):
+    client.force_login(users["hz_admin"])
+    page = client.get("/").content.decode()
+    assert "/accounts/security/" in page and "/accounts/password/" in page
+    client.force_login(users["hz_staff"])
+    page = client.get("/").content.decode()
+    assert "/accounts/security/" not in page and "/accounts/password/" in page

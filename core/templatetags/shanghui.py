@@ -59,3 +59,12 @@ def sort_mark(context, field):
     """An arrow when the list is sorted by `field`."""
     current = context["request"].GET.get("ordering", "")
     return "▲" if current == field else "▼" if current == f"-{field}" else ""
+
+
+@register.filter
+def administers(user) -> bool:
+    """Whether the user administers some subtree (or is a superuser): the menu shows account security."""
+    from accounts.access import paths_for
+    from core.scoping import MANAGE
+
+    return paths_for(user, MANAGE) != []
