@@ -4,16 +4,17 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from core import home as home_lib
 from core import jobs as jobs_lib
 from core.counts import scope_counts
 from core.htmx import render_page
-from orgs.models import Organization
 from registry.models import Category
 
 
 @login_required
 def home(request):
-    """Counts of organizations, people, enterprises and members inside the user's subtrees.
+    """The home dashboard for the user's role (core.home): the scope's counts and its dashboards for
+    everyone, "my work" panels for staff and administrators, the security panel for administrators.
 
     Large scopes are counted at most every few minutes (core.counts) and labelled "约".
     """
@@ -24,18 +25,12 @@ def home(request):
         "counts": counts,
         "by_category": [(label, by_category.get(value, 0), value) for value, label in Category.choices],
         "by_country": counts["by_country"],
-        "roots": _scope_roots(user),
+        "roots": home_lib.top_organizations(user),
+        "role": home_lib.role_of(user),
+        "panels": home_lib.work_panels(user),
+        "security": home_lib.security_summary(user),
     }
     return render(request, "core/home.html", context)
-
-
-def _scope_roots(user):
-    """The organizations at the top of the user's scope."""
-    if user.is_superuser:
-        return list(Organization.objects.filter(depth=1))
-    return list(
-        Organization.objects.filter(grants__user=user).distinct().order_by("path")
-    )
 
 
 @login_required
