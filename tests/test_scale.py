@@ -154,7 +154,7 @@ def test_home_query_count_does_not_grow(client, users, tree, django_assert_max_n
         services.create_person(by=users["zj_admin"], org=tree["hz"], name=f"李{i}", category="relative",
                                country="IT")
     client.force_login(users["hz_staff"])
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(15):  # counts + 5 "my work" panels; tests/test_home.py pins each role
         assert client.get(reverse("home")).status_code == 200
 
 
