@@ -103,7 +103,7 @@ def test_public_intake_and_tracking(public):
     assert case.org.code == "hz" and not case.is_spam and case.channel == "public_web"
     t = client.post("/api/public/track/", {"number": number, "secret": secret}, format="json").json()
     assert set(t) == {"number", "status", "status_display", "submitted_at", "updates"}
-    assert t["status"] == "submitted" and "李四" not in str(t) and "139" not in str(t)
+    assert t["status"] == "submitted" and "李四" not in str(t) and "13912345678" not in str(t)
     officer = _officer(case)
     services.reply(by=officer, case=case, text="请补充订单截图")
     services.reply(by=officer, case=case, text="内部备注：疑似诈骗", public=False)
