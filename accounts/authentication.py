@@ -19,6 +19,13 @@ def token_expired(token) -> bool:
 class ExpiringTokenAuthentication(TokenAuthentication):
     """DRF's `Authorization: Token …`, refusing tokens past their lifetime (ask for a new one)."""
 
+    def authenticate(self, request):
+        """As DRF's, reusing the lookup a middleware already made for this request (one query, one user)."""
+        cached = getattr(getattr(request, "_request", request), "_token_auth", None)
+        if cached is not None:
+            return cached
+        return super().authenticate(request)
+
     def authenticate_credentials(self, key):
         """The user and token, unless the token is unknown, its user inactive, or it has expired."""
         user, token = super().authenticate_credentials(key)

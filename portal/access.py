@@ -28,7 +28,9 @@ def is_member_only(user) -> bool:
     """A member account without any staff grant: it may reach the portal and public pages only."""
     from accounts.access import grants_for
 
-    return member_of(user) is not None and not user.is_superuser and not grants_for(user)
+    # Grants first: staff have them (read once per request and reused by the view), so their
+    # requests never look for a member account.
+    return not user.is_superuser and not grants_for(user) and member_of(user) is not None
 
 
 def member_required(view):

@@ -22,10 +22,15 @@ def _token_user(request):
     header = request.META.get("HTTP_AUTHORIZATION", "")
     if not request.path.startswith("/api/") or not header.startswith("Token "):
         return None
-    from rest_framework.authtoken.models import Token
+    from rest_framework.exceptions import AuthenticationFailed
 
-    token = Token.objects.select_related("user").filter(key=header[6:].strip()).first()
-    return token.user if token is not None and token.user.is_active else None
+    from accounts.authentication import ExpiringTokenAuthentication
+
+    try:
+        request._token_auth = ExpiringTokenAuthentication().authenticate_credentials(header[6:].strip())
+    except AuthenticationFailed:
+        return None  # DRF answers 401 in the view
+    return request._token_auth[0]
 
 
 class MemberBoundaryMiddleware:
