@@ -300,3 +300,21 @@ def test_list_and_detail_pages_do_not_grow_with_rows(client, users, training, dj
         client.get(f"/activities/{training.pk}/")
         client.get(f"/activities/{training.pk}/checkin/")
 
+
+def test_the_project_form_names_its_responsible_staff_member_from_the_subtree(client, users, tree):
+    from activities.forms import ProjectForm
+
+    form = ProjectForm(user=users["hz_staff"])
+    choices = {u.username for u in form.fields["staff"].queryset}
+    assert {"hz_staff", "hz_admin"} <= choices
+    assert "wz_staff" not in choices and "hz_viewer" not in choices
+    client.force_login(users["hz_staff"])
+    r = client.post("/activities/projects/new/", {"org": tree["hz"].pk, "name": "侨商回归产业园", "investor_name": "陈氏集团",
+                                                  "amount": "5000", "landed_amount": "0", "staff": users["hz_admin"].pk})
+    assert r.status_code == 302, r.content.decode()[:2000]
+    from activities.models import Project
+
+    assert Project.objects.get(name="侨商回归产业园").staff == users["hz_admin"]
+    refused = client.post("/activities/projects/new/", {"org": tree["hz"].pk, "name": "越界", "amount": "1",
+                                                        "landed_amount": "0", "staff": users["wz_staff"].pk})
+    assert refused.status_code == 200 and not Project.objects.filter(name="越界").exists()
