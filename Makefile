@@ -25,7 +25,8 @@ run: install
 	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) manage.py firststart --people $(DEMO_PEOPLE)
 	@echo "Shanghui: http://127.0.0.1:$(PORT)/"
-	$(PY) manage.py db_worker & \
+	$(PY) manage.py jobs recover
+	$(PY) manage.py worker & \
 	  WORKER=$$!; trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
 	  $(VENV)/bin/gunicorn shanghui.wsgi --bind 127.0.0.1:$(PORT) --workers 3 --access-logfile - 
 

@@ -28,7 +28,7 @@ def server_error(request):
         message = _("服务器内部错误，已记录。请稍后重试，或联系管理员。")
         status = 500
     if _wants_json(request):
-        response = JsonResponse({"detail": message}, status=status)
+        response = JsonResponse({"detail": message}, status=status, json_dumps_params={"ensure_ascii": False})
     else:
         response = render(request, "error.html", {"message": message, "status": status}, status=status)
     if status == 503:

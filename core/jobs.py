@@ -1,4 +1,4 @@
-"""Background jobs: large imports, exports and reindexing run by the worker (`manage.py db_worker`).
+"""Background jobs: large imports, exports and reindexing run by the worker (`manage.py worker`, which outlives a database restart).
 
 An app registers a handler for a kind of job; `start()` records the job and enqueues it
 after the transaction commits; the handler reports progress through `JobContext.progress()`,

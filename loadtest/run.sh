@@ -23,7 +23,7 @@ $PY manage.py collectstatic --noinput -v 0
 .venv/bin/gunicorn shanghui.wsgi --bind "127.0.0.1:$PORT" --workers "$WORKERS" --threads 2 \
   --log-level warning --error-logfile "$OUT/gunicorn.log" &
 SERVER=$!
-$PY manage.py db_worker --no-startup-delay >"$OUT/worker.log" 2>&1 &
+$PY manage.py worker --no-startup-delay >"$OUT/worker.log" 2>&1 &
 WORKER=$!
 trap 'kill $SERVER $WORKER 2>/dev/null || true' EXIT INT TERM
 for _ in $(seq 1 60); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/login/" && break; sleep 1; done

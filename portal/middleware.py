@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 from portal.access import is_member_only
 
@@ -55,6 +57,8 @@ class MemberBoundaryMiddleware:
         from accounts.security import log_event
 
         log_event("access_denied", request, user=user, reason="member_on_staff_page")
-        if request.path.startswith(("/api/", "/admin/")) or request.method != "GET":
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": _("会员账号不能使用工作人员接口。")}, status=403)
+        if request.path.startswith("/admin/") or request.method != "GET":
             raise PermissionDenied
         return redirect("portal:home")

@@ -82,7 +82,7 @@ def test_killed_worker_marks_the_job_failed_and_it_can_run_again(tmp_path):
         finally:
             con.close()
 
-    worker = subprocess.Popen([sys.executable, str(ROOT / "manage.py"), "db_worker", "--no-startup-delay"],
+    worker = subprocess.Popen([sys.executable, str(ROOT / "manage.py"), "worker", "--no-startup-delay"],
                               env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _wait(lambda: status()[0] == "running", 120, "the worker to start the import")
@@ -214,6 +214,7 @@ def faults_site(tmp_path):
                SHANGHUI_VAR_DIR=str(tmp_path / "var"), JOB_HEARTBEAT_SECONDS="1", JOB_STALE_SECONDS="3",
                ALLOWED_HOSTS="127.0.0.1")
     _manage(env, "migrate", "--noinput", "-v", "0", timeout=600)
+    _manage(env, "collectstatic", "--noinput", "-v", "0")  # pages render with the manifest's names, as deployed
     token = _manage(env, "shell", "-c", (
         "from tests import factories as f; from registry import services as r; from rest_framework.authtoken.models "
         "import Token; yw = f.org('yw', '义乌市侨联'); u = f.user('admin', superuser=True); "
@@ -223,7 +224,7 @@ def faults_site(tmp_path):
     server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "shanghui.wsgi", "--bind", f"127.0.0.1:{port}",
                                "--workers", "2", "--threads", "4", "--timeout", "60"],
                               env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    worker = subprocess.Popen([sys.executable, str(ROOT / "manage.py"), "db_worker", "--no-startup-delay"],
+    worker = subprocess.Popen([sys.executable, str(ROOT / "manage.py"), "worker", "--no-startup-delay"],
                               env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     try:

@@ -324,7 +324,7 @@ def test_staff_notices_api_create_publish_and_scope(api, members, tree, users):
     assert api("hz_viewer").post(f"/api/portal/notices/{pk}/unpublish/", {}, format="json").status_code == 403
     # Members cannot reach the staff endpoint in a browser session, and see nothing through a token.
     assert logged_in(members["a"]).get("/api/portal/notices/").status_code == 403
-    assert api_for(members["a"]).get("/api/portal/notices/").json()["results"] == []
+    assert api_for(members["a"]).get("/api/portal/notices/").status_code == 403
 
 
 # --- query counts ---------------------------------------------------------------------------------
