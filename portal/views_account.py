@@ -22,10 +22,10 @@ MEMBER_BACKEND = "portal.backends.MemberBackend"
 
 
 def apply_language(request, response, member):
-    """Make the member's chosen language the page language now and on its next visits (cookie)."""
+    """Make the member's chosen language the page language of its next visits (cookie); the response is
+    already rendered, and activating it here would leak into the thread's next request."""
     if member is None:
         return response
-    translation.activate(member.language)
     response.set_cookie(settings.LANGUAGE_COOKIE_NAME, member.language, max_age=settings.LANGUAGE_COOKIE_AGE,
                         path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN,
                         secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
