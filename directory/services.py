@@ -123,6 +123,11 @@ def update_product(*, by, product: Product, **fields) -> Product:
         require(by, CHANGE, product.enterprise.org)
         product.org_id = product.enterprise.org_id
         product.country = product.enterprise.country or "CN"
+    return _save_changes(by, product, changed)
+
+
+def _save_changes(by, product: Product, changed, data: dict | None = None) -> Product:
+    """Clean, retranslate and re-vectorize what changed, save, and log it (staff and member edits alike)."""
     _clean_product(product)
     if {"name", "description", "translations"} & set(changed):
         fill_translations(product)
@@ -132,7 +137,7 @@ def update_product(*, by, product: Product, **fields) -> Product:
         product.save()
         if "status" in changed:
             log_action(product, f"directory.product.{product.status}", by)
-        log_action(product, "directory.product.changed", by, {"fields": sorted(changed)})
+        log_action(product, "directory.product.changed", by, {"fields": sorted(changed), **(data or {})})
     return product
 
 
@@ -441,17 +446,7 @@ def member_update_product(*, by, product: Product, **fields) -> Product:
     """A member changes a product of its own enterprise (it cannot move it to another enterprise)."""
     require_own_enterprise(by, product.enterprise)
     changed = apply_fields(product, fields, PRODUCT_FIELDS - {"enterprise"})
-    _clean_product(product)
-    if {"name", "description", "translations"} & set(changed):
-        fill_translations(product)
-        vectorize([product])
-    product.full_clean(exclude=["vector"])
-    with transaction.atomic(), acting(by):
-        product.save()
-        if "status" in changed:
-            log_action(product, f"directory.product.{product.status}", by)
-        log_action(product, "directory.product.changed", by, {"fields": sorted(changed), "portal": True})
-    return product
+    return _save_changes(by, product, changed, {"portal": True})
 
 
 def member_set_status(*, by, product: Product, status: str) -> Product:
