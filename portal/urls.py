@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("portal.urls_account")),
     path("", include("portal.urls_association")),
     path("", include("portal.urls_business")),
+    path("", include("portal.urls_privacy")),
 ]

@@ -79,3 +79,20 @@ class ConsentForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.style()
+
+
+class MemberRequestForm(StyledFormMixin, forms.Form):
+    """A member's own request on the portal: what it asks for and, for a correction, what is wrong."""
+
+    kind = forms.ChoiceField(label=_("我要"), choices=[
+        (RequestKind.ACCESS, _("查阅、复制我的个人信息")),
+        (RequestKind.CORRECTION, _("更正或补充我的个人信息")),
+        (RequestKind.DELETION, _("删除我的个人信息")),
+        (RequestKind.WITHDRAWAL, _("撤回我的同意")),
+    ])
+    details = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+                              required=False, help_text=_("更正时请写明哪一项应改为什么。"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style()

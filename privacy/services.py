@@ -6,6 +6,7 @@ audit entry. Handling an access or deletion request also needs the personal-data
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 from auditlog.models import LogEntry
 from django.conf import settings
@@ -37,24 +38,111 @@ def require_personal(by, org) -> None:
         raise PermissionDenied(_("您没有处理个人信息的权限。"))
 
 
-def receive(*, by, person, kind: str, details: str = "", channel: str = "", received_at=None) -> SubjectRequest:
-    """Record a request of `person` about their data; it is due PRIVACY_RESPONSE_DAYS after receipt."""
-    if person is None:
-        raise ValidationError({"person": _("请选择提出请求的人员。")})
-    require(by, CHANGE, person.org)
+def _create(*, by, person, kind: str, details: str, channel: str, received_at) -> SubjectRequest:
+    """The one write path of a new request (staff and member alike): validated, saved, audited."""
     if kind not in RequestKind.values:
         raise ValidationError({"kind": _("请求类型“%(k)s”无效。") % {"k": kind}})
     received_at = received_at or timezone.now()
     if received_at > timezone.now() + dt.timedelta(minutes=5):
         raise ValidationError({"received_at": _("收到时间不能晚于现在。")})
-    request = SubjectRequest(org=person.org, person=person, kind=kind, details=details.strip(), channel=channel,
-                             received_at=received_at, due_on=due_date(received_at),
+    request = SubjectRequest(org=person.org, person=person, kind=kind, details=(details or "").strip(),
+                             channel=channel, received_at=received_at, due_on=due_date(received_at),
                              created_by=by if getattr(by, "is_authenticated", False) else None)
     request.full_clean()
     with transaction.atomic(), acting(by):
         request.save()
-        log_action(request, "privacy.request.received", by, {"kind": kind, "person": person.pk})
+        log_action(request, "privacy.request.received", by, {"kind": kind, "person": person.pk, "channel": channel})
     return request
+
+
+def receive(*, by, person, kind: str, details: str = "", channel: str = "", received_at=None) -> SubjectRequest:
+    """Record a request of `person` about their data; it is due PRIVACY_RESPONSE_DAYS after receipt."""
+    if person is None:
+        raise ValidationError({"person": _("请选择提出请求的人员。")})
+    require(by, CHANGE, person.org)
+    return _create(by=by, person=person, kind=kind, details=details, channel=channel, received_at=received_at)
+
+
+# --- the member's own requests (member portal, /my/privacy/ and /api/my/privacy/) -------------------
+
+PORTAL_CHANNEL = "会员门户"
+MEMBER_KINDS = (RequestKind.ACCESS, RequestKind.CORRECTION, RequestKind.DELETION, RequestKind.WITHDRAWAL)
+
+
+def export_days() -> int:
+    """Days a member may download the copy of an access request after staff answered it (PRIVACY_EXPORT_DAYS, 30)."""
+    return int(getattr(settings, "PRIVACY_EXPORT_DAYS", None) or os.environ.get("PRIVACY_EXPORT_DAYS") or 30)
+
+
+def _member(by):
+    from portal.access import member_of
+
+    member = member_of(by)
+    if member is None:
+        raise PermissionDenied(_("只有会员本人可以提出或查看自己的个人信息请求。"))
+    return member
+
+
+def member_requests(member):
+    """The requests about the member's own person record, newest first."""
+    return SubjectRequest.objects.filter(person_id=member.person_id).order_by("-received_at", "-pk")
+
+
+def member_receive(*, by, kind: str, details: str = "") -> SubjectRequest:
+    """A member's own request about its data, filed on the portal (channel 会员门户), due like any other.
+
+    A correction must say what to correct. A second open request of the same kind is refused
+    (the first one is still being handled), so repeated clicks do not pile up.
+    """
+    member = _member(by)
+    if kind not in MEMBER_KINDS:
+        raise ValidationError({"kind": _("请求类型“%(k)s”无效。") % {"k": kind}})
+    details = (details or "").strip()
+    if kind == RequestKind.CORRECTION and not details:
+        raise ValidationError({"details": _("请说明需要更正或补充的内容。")})
+    if member_requests(member).open().filter(kind=kind).exists():
+        raise ValidationError({"kind": _("您已有一项同类请求正在处理中，请等待答复。")}, code="duplicate")
+    return _create(by=by, person=member.person, kind=kind, details=details, channel=PORTAL_CHANNEL,
+                   received_at=None)
+
+
+def export_available(request: SubjectRequest, now=None) -> bool:
+    """Whether the member may download the copy: an access request answered by staff, within PRIVACY_EXPORT_DAYS."""
+    if request.kind != RequestKind.ACCESS or request.status != RequestStatus.DONE or request.person_id is None:
+        return False
+    handled = request.handled_at or request.received_at
+    return (now or timezone.now()) <= handled + dt.timedelta(days=export_days())
+
+
+def export_until(request: SubjectRequest):
+    """Until when the copy can be downloaded (None when there is none)."""
+    if request.kind != RequestKind.ACCESS or request.status != RequestStatus.DONE:
+        return None
+    return (request.handled_at or request.received_at) + dt.timedelta(days=export_days())
+
+
+def member_export(*, by, request: SubjectRequest) -> tuple[bytes, dict]:
+    """The member's own copy (privacy.export) once staff answered the access request; logged like a staff download.
+
+    Built when downloaded from the data held at that moment (never stored), and only for the
+    member whose record it is.
+    """
+    from privacy.export import export_zip
+
+    member = _member(by)
+    if request.person_id != member.person_id:
+        raise PermissionDenied(_("只能下载自己的个人信息副本。"))
+    if not export_available(request):
+        raise ValidationError(_("该请求没有可下载的个人信息副本（尚未办结、不是查阅请求，或已超过 %(n)d 天下载期限）。")
+                              % {"n": export_days()}, code="not_available")
+    content, data = export_zip(request.person)
+    LogEntry.objects.log_create(
+        request.person, action=LogEntry.Action.ACCESS, actor=by, changes={}, force_log=True,
+        additional_data={"action": "privacy.export.downloaded", "purpose": _("本人下载（请求 #%(n)s）") % {"n": request.pk},
+                         "request": request.pk, "by_subject": True,
+                         "records": sum(len(r) for r in data["records"].values())},
+    )
+    return content, data
 
 
 def _open_request(request: SubjectRequest, kind: str | None = None) -> None:

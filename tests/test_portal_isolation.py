@@ -32,6 +32,7 @@ from directory import services as directory_services
 from pairing import services as pairing_services
 from portal.middleware import MEMBER_ALLOWED_NAMESPACES, MEMBER_ALLOWED_VIEWS
 from portal.models import MemberAccount, Notice
+from privacy import services as privacy_services
 from registry import services as reg_services
 from tests import factories as f
 
@@ -130,14 +131,15 @@ def build_member_records(org, by, label: str, *, phone: str) -> dict:
     registration = act_services.register(by=by, activity=activity, person=person)
     notice = Notice.objects.create(org=org, title=f"{label}会员通知{next(_n)}", body="…",
                                    published_at=timezone.now())
+    privacy_request = privacy_services.member_receive(by=user, kind="access", details=f"{label}个人信息查阅请求")
     return {
         "user": user, "account": account, "person": person, "org": org, "enterprise": enterprise,
         "product": product, "hidden": hidden, "photo": photo, "demand": demand, "received": received,
         "sent": sent, "pair": pair, "follow_up": follow_up, "fund": fund, "donation": donation,
         "enterprise_donation": enterprise_donation, "case": case, "activity": activity,
-        "registration": registration, "notice": notice,
+        "registration": registration, "notice": notice, "privacy_request": privacy_request,
         "markers": [person.name, phone, enterprise.name, product.name, hidden.name, demand.title, case.subject,
-                    f"{label}受助商户"],
+                    f"{label}受助商户", privacy_request.details],
     }
 
 
@@ -184,6 +186,8 @@ ARGS_FOR = {
         # pairings and giving
         "pairing": _pk("pair"),
         "giving-receipt": _pk("donation"),
+        # personal-data requests (PIPL): the copy of another member's request
+        "privacy-download": _pk("privacy_request"),
     },
     "portal-api": {
         "enterprise": _pk("enterprise"),
@@ -204,6 +208,8 @@ ARGS_FOR = {
         "my-pair-detail": _pk("pair"),
         "my-donation-detail": _pk("enterprise_donation"),
         "my-donation-receipt": _pk("donation"),
+        "privacy-request": _pk("privacy_request"),
+        "privacy-request-download": _pk("privacy_request"),
     },
 }
 

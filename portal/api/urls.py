@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("portal.api.urls_account")),
     path("", include("portal.api.urls_association")),
     path("", include("portal.api.urls_business")),
+    path("", include("portal.api.urls_privacy")),
 ]
