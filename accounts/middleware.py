@@ -36,7 +36,8 @@ def _wants_page(request) -> bool:
 
 
 class AccessDeniedLogMiddleware:
-    """Write `access_denied` for every 403 answer (pages, API, admin, CSRF) not already logged."""
+    """Write `access_denied` for every 403 answer (pages, API, admin, CSRF) not already logged, every 401
+    of the API, and every login-required page that sent a client presenting a token to the login page."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -47,10 +48,62 @@ class AccessDeniedLogMiddleware:
             response = self.get_response(request)
         finally:
             reset_current_request(token)
-        if response.status_code == 403 and not getattr(request, "_shanghui_denied_logged", False):
+        if getattr(request, "_shanghui_denied_logged", False):
+            return response
+        if response.status_code == 403:
             log_event(SecurityEventKind.ACCESS_DENIED, request, method=request.method,
                       reason=getattr(request, "_shanghui_denied_reason", "forbidden"))
+        elif response.status_code == 401 or _token_refused_by_page(request, response):
+            reason, user = _credentials(request)
+            log_event(SecurityEventKind.ACCESS_DENIED, request, user=user, method=request.method,
+                      status=response.status_code, reason=reason)
         return response
+
+
+def _credentials(request) -> tuple[str, object]:
+    """Why an unauthenticated request was refused, and whose token it carried when that is known.
+
+    `not_authenticated` (no credentials: an anonymous script, an expired session), `invalid_token`
+    (no such token), `token_expired` / `inactive_user` (the token's user is named), `token_not_accepted`
+    (a valid token on a web page, which takes sessions only), `unsupported_credentials` (another scheme).
+    """
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    if not header:
+        return "not_authenticated", None
+    scheme, _sep, key = header.partition(" ")
+    if scheme.lower() != "token" or not key.strip():
+        return "unsupported_credentials", None
+    from rest_framework.authtoken.models import Token
+
+    from accounts.authentication import token_expired
+
+    token = Token.objects.select_related("user").filter(key=key.strip()[:40]).first()
+    if token is None:
+        return "invalid_token", None
+    if not token.user.is_active:
+        return "inactive_user", token.user
+    if token_expired(token):
+        return "token_expired", token.user
+    return ("token_not_accepted" if not _is_api(request) else "not_authenticated"), token.user
+
+
+def _token_refused_by_page(request, response) -> bool:
+    """A login-required web page sent a client that presented credentials (an API token) to the login page.
+
+    The plain anonymous redirect of a browser (no Authorization header) is a login prompt, not a
+    refused access, and is not logged.
+    """
+    if response.status_code != 302 or _is_api(request) or not request.META.get("HTTP_AUTHORIZATION"):
+        return False
+    if getattr(getattr(request, "user", None), "is_authenticated", False):
+        return False
+    from urllib.parse import urlsplit
+
+    from django.shortcuts import resolve_url
+
+    location = urlsplit(response.get("Location", "")).path
+    logins = {resolve_url(settings.LOGIN_URL), reverse("portal:login")}
+    return location in logins
 
 
 def start_session(request, user) -> None:
