@@ -68,7 +68,8 @@ class CappedCountPaginator(DjangoPaginator):
     @cached_property
     def count(self) -> int:
         """The number of rows, exact below COUNT_CAP, else the cached count (`approximate` set)."""
-        bounded = self.object_list[: COUNT_CAP + 1].count()
+        # Unordered: a count needs no ORDER BY (a search's rank would be sorted for nothing).
+        bounded = self.object_list.order_by()[: COUNT_CAP + 1].count()
         if bounded <= COUNT_CAP:
             return bounded
         sql, params = self.object_list.query.sql_with_params()

@@ -321,6 +321,24 @@ def search_ids(queryset, user, query: str, limit: int = MAX_CANDIDATES) -> list[
     return list(dict.fromkeys(exact + ranked))[:limit]
 
 
+def ranked(queryset, ids: list[int]):
+    """`queryset` limited to `ids`, in their order, by one SQL expression with one parameter.
+
+    A Django `Case` with a `When` per id costs more to compile than the query costs to run
+    (300 ms for 500 ids on a busy machine), twice per API page (the page and its count).
+    """
+    from django.db.models import IntegerField
+    from django.db.models.expressions import RawSQL
+
+    column = f"{connection.ops.quote_name(queryset.model._meta.db_table)}.{connection.ops.quote_name(queryset.model._meta.pk.column)}"
+    if connection.vendor == "postgresql":
+        rank = RawSQL(f"array_position(%s::bigint[], {column})", (list(ids),), output_field=IntegerField())
+    else:
+        rank = RawSQL(f"instr(%s, ',' || {column} || ',')", ("," + ",".join(map(str, ids)) + ",",),
+                      output_field=IntegerField())
+    return queryset.filter(pk__in=ids).annotate(search_rank=rank).order_by("search_rank")
+
+
 def search(queryset, user, query: str, limit: int = MAX_CANDIDATES) -> list:
     """The records themselves, in the order of `search_ids`."""
     ids = search_ids(queryset, user, query, limit)

@@ -10,7 +10,8 @@ from django.conf import settings
 
 from cases.intake import IntakeThrottle
 from core import search
-from directory.filters import ProductFilter, ranked
+from core.search import ranked
+from directory.filters import ProductFilter
 from directory.models import Product, Status
 
 

@@ -1,10 +1,9 @@
 """FilterSets shared by the web list pages and the API (one definition, two interfaces)."""
 import django_filters as df
-from django.db.models import Case, IntegerField, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from core.countries import country_choices
-from core.search import search_ids
+from core.search import ranked, search_ids
 from orgs.models import Organization
 from registry.models import Category, Enterprise, EnterpriseKind, Industry, Membership, Person
 
@@ -34,10 +33,7 @@ class SearchFilter(df.CharFilter):
         request = getattr(self.parent, "request", None)
         user = getattr(request, "user", None)
         ids = search_ids(qs, user, value)
-        if not ids:
-            return qs.none()
-        rank = Case(*[When(pk=pk, then=Value(i)) for i, pk in enumerate(ids)], output_field=IntegerField())
-        return qs.filter(pk__in=ids).annotate(search_rank=rank).order_by("search_rank")
+        return ranked(qs, ids) if ids else qs.none()
 
 
 class PersonFilter(df.FilterSet):

@@ -965,10 +965,11 @@ class Builder:
                 search.reindex(rest)
         if connection.vendor == "postgresql":
             # Without statistics on the freshly loaded tables the planner chose sequential scans
-            # for `id IN (…)` counts (seconds each) until autovacuum came round.
+            # for `id IN (…)` counts (seconds each) until autovacuum came round; without them on
+            # the organization tree it took a subtree for one row and sorted every person of it
+            # (a filtered list page: 0.9 s instead of 0.08 s). The whole database, small tables too.
             with connection.cursor() as cursor:
-                for model in big:
-                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+                cursor.execute("ANALYZE")
         return users
 
 
