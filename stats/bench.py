@@ -13,6 +13,7 @@ def bench_dashboard(user, *, timed, repeat: int = 5, org=None) -> dict:
     """{"refresh_s", "dashboard_snapshot": timed(...), "dashboard_live": timed(...)} for `org` (default: a root)."""
     from django.test import Client
 
+    from core.management.commands.bench import verified_login
     from orgs.models import Organization
     from stats.jobs import snapshot_orgs
     from stats.models import Snapshot
@@ -21,7 +22,7 @@ def bench_dashboard(user, *, timed, repeat: int = 5, org=None) -> dict:
     org = org or Organization.objects.filter(depth=1).order_by("path").first()
     year = dt.date.today().year
     client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(user)
+    verified_login(client, user)
     url = f"/stats/{org.code}/?year={year}"
 
     def page(i):
