@@ -23,6 +23,19 @@ class CodeForm(StyledFormMixin, forms.Form):
         self.style()
 
 
+class RecoveryCodeForm(StyledFormMixin, forms.Form):
+    """One of the user's recovery codes, in place of the six digits (a lost or forgotten phone)."""
+
+    recovery = forms.CharField(
+        label=_("恢复码"), max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "off", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style()
+
+
 class StyledPasswordChangeForm(StyledFormMixin, PasswordChangeForm):
     """Django's password change form with our styling."""
 

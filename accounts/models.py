@@ -49,6 +49,8 @@ class SecurityEventKind(models.TextChoices):
     OTP_FAILED = "otp_failed", _("动态口令错误")
     OTP_ENROLLED = "otp_enrolled", _("绑定动态口令")
     OTP_RESET = "otp_reset", _("重置动态口令")
+    OTP_RECOVERY_GENERATED = "otp_recovery_generated", _("生成恢复码")
+    OTP_RECOVERY_USED = "otp_recovery_used", _("使用恢复码登录")
     ACCESS_DENIED = "access_denied", _("拒绝访问")
     SESSION_ENDED = "session_ended", _("会话被终止")
     SESSION_EXPIRED = "session_expired", _("会话超时")

@@ -1,16 +1,24 @@
-"""TOTP second factor (django-otp): enrol a device, verify a code, reset a lost device.
+"""TOTP second factor (django-otp): enrol a device, verify a code, recovery codes, reset a lost device.
 
 The QR code is drawn on the server (segno) and sent as a data: URI, so the page needs no
 script; the secret is shown too, for entry by hand.
+
+Recovery codes are django-otp's static tokens, stored as keyed hashes (never in clear): each is
+16 random base32 characters (80 bits), shown once when generated and accepted once at the
+verification step in place of the six digits.
 """
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
+import secrets as _secrets
 
 import segno
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _lazy
 from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import SecurityEventKind
@@ -89,9 +97,99 @@ def verify(request, code):
     return None
 
 
-def reset(*, by, user) -> int:
-    """Delete the user's TOTP devices (a lost phone): the next login enrols again. Returns how many."""
-    with transaction.atomic():
+def reset(*, by, user, request=None) -> int:
+    """Delete the user's TOTP devices and recovery codes (a lost phone): the next login enrols again.
+
+    Returns how many TOTP devices went. Who may: the command line (by=None), a superuser, or an
+    administrator of every organization the user holds a grant on (`accounts.sessions.may_manage_user`).
+    Logged as `otp_reset` in the security log (who did it) and in the audit log.
+    """
+    from django.core.exceptions import PermissionDenied
+    from django.utils.translation import gettext as _
+
+    from accounts.sessions import may_manage_user
+    from core.audit import acting, log_action
+
+    if by is not None and not may_manage_user(by, user):
+        raise PermissionDenied(_("您无权重置该用户的动态口令。"))
+    with transaction.atomic(), acting(by):
         count, _detail = TOTPDevice.objects.filter(user=user).delete()
-    log_event(SecurityEventKind.OTP_RESET, user=user, by=by.get_username() if by else None, devices=count)
+        recovery = StaticToken.objects.filter(device__user=user).count()
+        StaticDevice.objects.filter(user=user).delete()
+        log_action(user, "accounts.user.otp_reset", by, {"devices": count, "recovery_codes": recovery})
+    log_event(SecurityEventKind.OTP_RESET, request, user=user, by=by.get_username() if by else None, devices=count,
+              recovery_codes=recovery)
     return count
+
+
+# --- recovery codes -----------------------------------------------------------------------------
+
+RECOVERY_DEVICE_NAME = "recovery"
+RECOVERY_CODES = 10
+_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"
+
+
+def _recovery_key() -> bytes:
+    from core.crypto import keyring
+
+    return hmac.digest(keyring().lookup_key, b"shanghui otp recovery codes", hashlib.sha256)
+
+
+def normalize_recovery_code(code) -> str:
+    """A code as typed (any case, spaces, dashes) in its stored form: 16 lower-case base32 characters."""
+    return "".join(c for c in str(code or "").lower() if c in _ALPHABET)
+
+
+def recovery_hash(code) -> str:
+    """What is stored for a code: HMAC-SHA256 under a key derived from the lookup key, 80 bits in base32."""
+    digest = hmac.digest(_recovery_key(), normalize_recovery_code(code).encode(), hashlib.sha256)
+    return base64.b32encode(digest).decode().lower()[:16]
+
+
+def recovery_codes_left(user) -> int:
+    """How many unused recovery codes the user has."""
+    return StaticToken.objects.filter(device__user=user, device__name=RECOVERY_DEVICE_NAME).count()
+
+
+def generate_recovery_codes(request, count: int = RECOVERY_CODES) -> list[str]:
+    """New recovery codes for the logged-in, verified TOTP user (the old ones stop working); shown once.
+
+    Returns the codes as `xxxx-xxxx-xxxx-xxxx`; only their keyed hashes are stored.
+    """
+    from django.core.exceptions import PermissionDenied
+    from django.utils.translation import gettext as _
+
+    user = request.user
+    if confirmed_device(user) is None or not user.is_verified():
+        raise PermissionDenied(_("请先绑定并验证动态口令，再生成恢复码。"))
+    codes = ["".join(_secrets.choice(_ALPHABET) for _i in range(16)) for _n in range(count)]
+    with transaction.atomic():
+        StaticDevice.objects.filter(user=user).delete()
+        device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
+        StaticToken.objects.bulk_create(StaticToken(device=device, token=recovery_hash(c)) for c in codes)
+    log_event(SecurityEventKind.OTP_RECOVERY_GENERATED, request, codes=count)
+    return ["-".join(c[i:i + 4] for i in range(0, 16, 4)) for c in codes]
+
+
+def verify_recovery(request, code):
+    """Accept one unused recovery code in place of the six digits (it is used up); None or the refusal.
+
+    A wrong code is logged as `otp_failed` (`recovery: true`); repeated failures are slowed down
+    like TOTP codes (django-otp's throttling of the static device).
+    """
+    from django.utils.translation import gettext as _
+
+    user = request.user
+    device = StaticDevice.objects.filter(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True).first()
+    allowed = device is not None and device.verify_is_allowed()[0]
+    normal = normalize_recovery_code(code)
+    if allowed and len(normal) == 16 and device.verify_token(recovery_hash(normal)):
+        otp_login(request, device)
+        request.session.cycle_key()
+        log_event(SecurityEventKind.OTP_RECOVERY_USED, request, left=recovery_codes_left(user))
+        return None
+    if allowed and device is not None and len(normal) != 16:
+        device.throttle_increment()
+    throttled = device is not None and not allowed
+    log_event(SecurityEventKind.OTP_FAILED, request, user=user, throttled=throttled, recovery=True)
+    return str(THROTTLED) if throttled else _("恢复码不正确或已使用过。")

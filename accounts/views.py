@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import otp, policy
-from accounts.forms import CodeForm, SecurityLogFilterForm, StyledPasswordChangeForm
+from accounts.forms import CodeForm, RecoveryCodeForm, SecurityLogFilterForm, StyledPasswordChangeForm
 from accounts.middleware import PASSWORD_EXPIRED
 from accounts.security import events_visible_to, may_read_security_log, users_visible_to
 from accounts.services import list_grants
@@ -58,13 +58,40 @@ def otp_verify(request):
         return redirect(f"{reverse('accounts:otp-setup')}?{urlencode({'next': _next(request)})}")
     if request.user.is_verified():
         return redirect(_next(request))
-    form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    recovering = request.method == "POST" and "recovery" in request.POST
+    form = CodeForm(request.POST if request.method == "POST" and not recovering else None)
+    recovery_form = RecoveryCodeForm(request.POST if recovering else None)
+    if recovering and recovery_form.is_valid():
+        refused = otp.verify_recovery(request, recovery_form.cleaned_data["recovery"])
+        if refused is None:
+            messages.warning(request, _("您已使用一个恢复码登录，还剩 %(n)d 个。手机丢失时请联系管理员重置动态口令。")
+                             % {"n": otp.recovery_codes_left(request.user)})
+            return redirect(_next(request))
+        recovery_form.add_error("recovery", refused)
+    elif form.is_bound and form.is_valid():
         refused = otp.verify(request, form.cleaned_data["code"])
         if refused is None:
             return redirect(_next(request))
         form.add_error("code", refused)
-    return render(request, "accounts/otp_verify.html", {"form": form, "next": _next(request)})
+    return render(request, "accounts/otp_verify.html", {
+        "form": form, "recovery_form": recovery_form, "recovering": recovering, "next": _next(request),
+        "has_recovery": otp.recovery_codes_left(request.user) > 0,
+    })
+
+
+@login_required
+def otp_recovery(request):
+    """Generate one-time recovery codes (TOTP users, verified session): shown once, the old ones void."""
+    if otp.confirmed_device(request.user) is None:
+        return redirect(f"{reverse('accounts:otp-setup')}?{urlencode({'next': request.path})}")
+    codes = None
+    if request.method == "POST":
+        codes = otp.generate_recovery_codes(request)
+    response = render(request, "accounts/otp_recovery.html", {
+        "codes": codes, "left": otp.recovery_codes_left(request.user),
+    })
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -116,6 +143,7 @@ def user_detail(request, pk):
         "grants": list_grants(target),
         "otp_required": policy.requires_otp(target),
         "otp_device": otp.confirmed_device(target),
+        "recovery_left": otp.recovery_codes_left(target),
         "password_changed_at": policy.password_changed_at(target),
         "password_expires_at": policy.password_expires_at(target),
         "sessions": len(user_session_keys(target)),
@@ -136,6 +164,18 @@ def user_end_sessions(request, pk):
         "u": target.get_username(), "s": result["sessions"], "t": result["tokens"]})
     if target.pk == request.user.pk:
         return redirect(settings.LOGIN_URL)
+    return redirect("accounts:user-detail", pk=target.pk)
+
+
+@require_POST
+@login_required
+def user_otp_reset(request, pk):
+    """Reset another user's second factor (a lost phone): TOTP devices and recovery codes go (otp_reset)."""
+    _require_security_reader(request.user)
+    target = get_object_or_404(users_visible_to(request.user), pk=pk)
+    count = otp.reset(by=request.user, user=target, request=request)
+    messages.success(request, _("已重置 %(u)s 的动态口令（删除 %(n)d 个验证器及全部恢复码），该用户下次登录时须重新绑定。")
+                     % {"u": target.get_username(), "n": count})
     return redirect("accounts:user-detail", pk=target.pk)
 
 

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # recovery codes (accounts.otp), part of django-otp
     "django_tasks",
     "django_tasks_db",
     "core",
