@@ -96,6 +96,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "shanghui.urls"
+FORM_RENDERER = "core.renderers.FormRenderer"  # <select> without a template include per option
 WSGI_APPLICATION = "shanghui.wsgi.application"
 
 TEMPLATES = [
