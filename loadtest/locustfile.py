@@ -52,7 +52,7 @@ class Staff(HttpUser):
     @task(3)
     def search_api(self):
         q = random.choice(SEARCHES + CREDENTIALS["names"][:20])
-        self.client.get("/api/people/", params={"search": q}, headers=self.api, name="/api/people/?search=")
+        self.client.get("/api/people/", params={"q": q}, headers=self.api, name="/api/people/?q=")
 
     @task(1)
     def home(self):
