@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.scoping import ScopedManager
+from portal.fields import SealedChangesField
 
 
 class MemberAccount(models.Model):
@@ -82,13 +83,14 @@ class ProfileChange(models.Model):
     `changes` maps each field to [before, after]. Verified fields (name, ID number,
     credit code) wait for the secretariat's approval; the others apply at once and
     are kept here as applied, so the member sees the history of what it changed.
+    ID and passport numbers in it are stored encrypted (portal.fields.SealedChangesField).
     """
 
     person = models.ForeignKey("registry.Person", on_delete=models.CASCADE, related_name="profile_changes",
                                verbose_name=_("人员"))
     enterprise = models.ForeignKey("registry.Enterprise", on_delete=models.CASCADE, null=True, blank=True,
                                    related_name="profile_changes", verbose_name=_("企业"))
-    changes = models.JSONField(_("修改内容"), default=dict)
+    changes = SealedChangesField(_("修改内容"), default=dict)
     status = models.CharField(_("状态"), max_length=10, choices=ChangeStatus.choices, default=ChangeStatus.PENDING,
                               db_index=True)
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
@@ -100,6 +102,8 @@ class ProfileChange(models.Model):
     created_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
 
     scope_path = "person__org__path"
+    # Emptied when the person is erased (privacy.erasure): it holds their former and proposed values.
+    erase_fields = ("changes",)
     objects = ScopedManager()
 
     class Meta:

@@ -418,13 +418,23 @@ def change_field_label(change, field: str) -> str:
         return field
 
 
-def change_rows(change, user) -> list[tuple]:
-    """(field, label, before, after, current) of a change for staff, personal fields masked unless allowed."""
+def change_rows(change, user, reveal: bool = False) -> list[tuple]:
+    """(field, label, before, after, current) of a change for staff.
+
+    Personal values (ID and passport numbers, phone …) are masked, except with `reveal` for a user
+    holding the personal-data grant on the record: then they are in clear and the reveal is logged
+    like any other (`core.personal_data.revealed`, ACCESS, on the person or enterprise, naming the
+    change). Lists never reveal (one entry per record shown would flood the log).
+    """
     from core.personal import mask_value, may_see
 
     target = change.enterprise if change.enterprise_id else change.person
-    clear = may_see(user, target)
     personal = set(target.personal_fields)
+    shown = sorted(f for f, pair in change.changes.items()
+                   if f in personal and any(v not in (None, "") for v in (*pair, getattr(target, f, None))))
+    clear = reveal and bool(shown) and may_see(user, target)
+    if clear:
+        log_change_reveal(user, change, target, shown)
     rows = []
     for field, (before, after) in change.changes.items():
         current = getattr(target, field, None)
@@ -432,3 +442,14 @@ def change_rows(change, user) -> list[tuple]:
             before, after, current = (mask_value(field, v) for v in (before, after, current))
         rows.append((field, change_field_label(change, field), before, after, current))
     return rows
+
+
+def log_change_reveal(user, change, target, fields: list[str]) -> None:
+    """Record that `user` saw the personal values of a proposed change in clear (who, whose, which, why)."""
+    from auditlog.models import LogEntry
+
+    LogEntry.objects.log_create(
+        target, action=LogEntry.Action.ACCESS, actor=user, changes={}, force_log=True,
+        additional_data={"action": "core.personal_data.revealed", "fields": fields, "profile_change": change.pk,
+                         "purpose": _("审核资料修改申请 #%(n)s") % {"n": change.pk}},
+    )

@@ -69,7 +69,7 @@ def change_detail(request, pk):
                                 request.user, pk=pk)
     target_org = change.enterprise.org if change.enterprise_id else change.person.org
     return render(request, "portal/account/staff_change_detail.html", {
-        "section": "people", "change": change, "rows": services.change_rows(change, request.user),
+        "section": "people", "change": change, "rows": services.change_rows(change, request.user, reveal=True),
         "may_decide": change.status == ChangeStatus.PENDING and can(request.user, CHANGE, target_org),
         "reject_form": RejectForm(),
     })

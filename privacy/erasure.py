@@ -45,6 +45,8 @@ def _empty(field):
         return None
     if isinstance(field, models.CharField | models.TextField):
         return "" if field.blank else ANONYMOUS[: field.max_length or None]
+    if isinstance(field, models.JSONField):
+        return field.get_default()
     return models.NOT_PROVIDED
 
 
@@ -53,11 +55,13 @@ def anonymised_values(obj, identifiers: set[str], fields: tuple[str, ...] | None
     to an identifier replaced."""
     changes = {}
     personal = set(fields if fields is not None else getattr(obj, "personal_fields", ()))
+    if fields is None:  # fields a model empties on erasure beyond its personal ones (a change's old values)
+        personal |= set(getattr(obj, "erase_fields", ()))
     for field in obj._meta.concrete_fields:
         if field.primary_key or field.is_relation:
             continue
         value = getattr(obj, field.attname)
-        if field.name in personal and value not in (None, ""):
+        if field.name in personal and value not in (None, "", {}):
             empty = _empty(field)
             if empty is not models.NOT_PROVIDED:
                 changes[field.attname] = empty

@@ -110,7 +110,8 @@ class ProposalResultSerializer(serializers.Serializer):
 
 
 class StaffChangeSerializer(serializers.ModelSerializer):
-    """A member's proposed change as the secretariat sees it (values of verified fields in clear)."""
+    """A member's proposed change as the secretariat sees it: personal values masked in lists; in clear
+    on the detail for a user with the personal-data grant (logged as a reveal)."""
 
     person_name = serializers.CharField(source="person.name", read_only=True)
     org = serializers.CharField(source="person.org.code", read_only=True)
@@ -124,10 +125,12 @@ class StaffChangeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def to_representation(self, instance):
-        """Personal values (ID number, phone …) masked unless the caller may see the member's personal data."""
+        """Personal values (ID number, phone …) masked, except on the detail for a caller who may see them."""
         data = super().to_representation(instance)
         request = self.context.get("request")
-        rows = services.change_rows(instance, getattr(request, "user", None))
+        view = self.context.get("view")
+        reveal = getattr(view, "action", None) in ("retrieve", "approve", "reject")
+        rows = services.change_rows(instance, getattr(request, "user", None), reveal=reveal)
         data["changes"] = {field: [before, after] for field, _label, before, after, _current in rows}
         return data
 
