@@ -85,6 +85,7 @@ def request_detail(request, pk):
         "may_change": can(request.user, CHANGE, obj.org),
         "may_personal": can(request.user, PERSONAL, obj.org),
         "correction_form": CorrectionForm(), "withdraw_form": WithdrawForm(), "refuse_form": RefuseForm(),
+        "portal_channel": services.PORTAL_CHANNEL,
     })
 
 

@@ -146,8 +146,11 @@ def test_staff_see_a_portal_request_in_their_list(members, users):
     obj = services.member_receive(by=members["a"], kind="deletion")
     from tests.test_portal_association import logged_in as staff_session
 
-    page = staff_session(users["hz_admin"]).get("/privacy/").content.decode()
+    staff = staff_session(users["hz_admin"])
+    page = staff.get("/privacy/").content.decode()
     assert f"/privacy/requests/{obj.pk}/" in page
+    access = services.member_receive(by=members["a"], kind="access")
+    assert 'id="portal-copy-note"' in staff.get(f"/privacy/requests/{access.pk}/").content.decode()
     assert not SubjectRequest.objects.visible_to(users["wz_staff"]).filter(pk=obj.pk).exists()
 
 
