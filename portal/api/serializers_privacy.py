@@ -1,7 +1,6 @@
 """Serializers of the member's personal-data requests (/api/my/privacy/requests/)."""
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -22,14 +21,14 @@ class MyPrivacyRequestSerializer(serializers.ModelSerializer):
                   "outcome", "download_url", "download_until"]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_download_url(self, obj) -> str | None:
         """Where to download the copy (answered access requests within the download period), else null."""
         if not services.export_available(obj):
             return None
         return reverse("portal-api:privacy-request-download", kwargs={"pk": obj.pk})
 
-    @extend_schema_field(OpenApiTypes.DATETIME)
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_download_until(self, obj) -> str | None:
         """Until when the copy can be downloaded (answered access requests), else null."""
         until = services.export_until(obj)
