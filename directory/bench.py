@@ -202,6 +202,12 @@ def run(products: int = 100_000, repeat: int = 40, log=print) -> dict:
         found[d.title] = [f.obj.name for f in matching.match_demand(d, 5)][:3]
 
     report["match"] = {**timed(match, repeat), "top": found}
+    log("directory: vector search in no category (a demand whose words imply none)")
+    index = vectors.current()
+    rows = np.asarray(index.matrix[:: max(1, len(index.ids) // 64)][:64], dtype=np.float32) if index else None
+    report["match_any"] = ({**timed(lambda i: vectors.search(rows[i % len(rows)], matching.VECTOR_CANDIDATES),
+                                    repeat), "coarse": bool(index.coarse)} if rows is not None and len(rows)
+                           else {"p50_ms": 0.0, "p95_ms": 0.0, "n": 0})
     log("directory: public catalogue")
     report["catalogue"] = timed(lambda i: get(web, "/catalogue/", {"lang": "en"} if i % 2 else {}), repeat)
     report["catalogue_search"] = timed(lambda i: get(web, "/catalogue/", {"q": QUERIES[i % len(QUERIES)],
@@ -219,7 +225,8 @@ def lines(report: dict) -> list[str]:
     out = [f"directory ({report['database']}, load average {report.get('load', '?')}): {b['products']:,} products"
            + (f", {b['added']:,} added in {b.get('seconds')} s" if b.get("added") else "")]
     for key, label, target in [("search", "product search (API)", 50), ("faceted", "faceted search (API, list + facets)", 150),
-                               ("match", "matching one demand", 200), ("encode", "encoding a demand (at posting)", None),
+                               ("match", "matching one demand", 200),
+                               ("match_any", "vector search in no category", 200), ("encode", "encoding a demand (at posting)", None),
                                ("catalogue", "public catalogue page", 100),
                                ("catalogue_search", "public catalogue search", 100)]:
         r = report[key]

@@ -311,6 +311,35 @@ def test_vector_files_serve_matching_and_later_products_join_from_the_database(u
     vectors.forget()
 
 
+@pytest.mark.django_db
+def test_search_in_no_category_reads_only_the_nearest_clusters(settings, tmp_path):
+    """Above DIRECTORY_COARSE_MIN_ROWS a build partitions the rows (k-means): a demand that implies no
+    category reads the rows of the probed clusters only, and still finds its nearest product."""
+    import numpy as np
+
+    from directory import vectors
+    from directory.encoder import DIM
+
+    settings.DIRECTORY_VECTOR_DIR = tmp_path
+    settings.DIRECTORY_COARSE_MIN_ROWS = 1000
+    settings.DIRECTORY_COARSE_PROBES = 4
+    rng = np.random.default_rng(3)
+    centres = rng.normal(size=(40, DIM))
+    matrix = centres[rng.integers(0, 40, 4000)] + rng.normal(scale=0.3, size=(4000, DIM))
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+    ids = np.arange(1, 4001, dtype=np.int64)
+    vectors.forget()
+    assert vectors.write(ids, np.zeros(4000, np.int64), matrix) == 4000
+    index = vectors.current()
+    assert index.coarse and len(index.centroids) == 63  # √4000 clusters
+    for target in (17, 1234, 3999):
+        query = matrix[target - 1] + rng.normal(scale=0.01, size=DIM)
+        query /= np.linalg.norm(query)
+        assert len(index.probe(query.astype(np.float32), 4)) < 4000 / 3
+        assert vectors.search(query, 1)[0][0] == target
+    vectors.forget()
+
+
 def test_staff_pages(client, users, tree, catalogue):
     client.force_login(users["hz_staff"])
     scarf = catalogue["scarf"]
