@@ -27,7 +27,7 @@ class RecoveryCodeForm(StyledFormMixin, forms.Form):
     """One of the user's recovery codes, in place of the six digits (a lost or forgotten phone)."""
 
     recovery = forms.CharField(
-        label=_("恢复码"), max_length=40,
+        label=_("恢复码"), max_length=60,
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "off", "spellcheck": "false"}),
     )
 

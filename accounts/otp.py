@@ -4,7 +4,7 @@ The QR code is drawn on the server (segno) and sent as a data: URI, so the page 
 script; the secret is shown too, for entry by hand.
 
 Recovery codes are django-otp's static tokens, stored as keyed hashes (never in clear): each is
-16 random base32 characters (80 bits), shown once when generated and accepted once at the
+24 random base32 characters (120 bits), shown once when generated and accepted once at the
 verification step in place of the six digits.
 """
 from __future__ import annotations
@@ -126,6 +126,7 @@ def reset(*, by, user, request=None) -> int:
 
 RECOVERY_DEVICE_NAME = "recovery"
 RECOVERY_CODES = 10
+RECOVERY_LENGTH = 24  # base32 characters: 120 bits, above ASVS 5.0 V6.5.2's 112 for a plain keyed hash
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"
 
 
@@ -136,12 +137,13 @@ def _recovery_key() -> bytes:
 
 
 def normalize_recovery_code(code) -> str:
-    """A code as typed (any case, spaces, dashes) in its stored form: 16 lower-case base32 characters."""
+    """A code as typed (any case, spaces, dashes) in its canonical form: lower-case base32 characters."""
     return "".join(c for c in str(code or "").lower() if c in _ALPHABET)
 
 
 def recovery_hash(code) -> str:
-    """What is stored for a code: HMAC-SHA256 under a key derived from the lookup key, 80 bits in base32."""
+    """What is stored for a code: HMAC-SHA256 under a key derived from the lookup key, cut to the 16
+    base32 characters (80 bits) django-otp's token column holds."""
     digest = hmac.digest(_recovery_key(), normalize_recovery_code(code).encode(), hashlib.sha256)
     return base64.b32encode(digest).decode().lower()[:16]
 
@@ -154,7 +156,7 @@ def recovery_codes_left(user) -> int:
 def generate_recovery_codes(request, count: int = RECOVERY_CODES) -> list[str]:
     """New recovery codes for the logged-in, verified TOTP user (the old ones stop working); shown once.
 
-    Returns the codes as `xxxx-xxxx-xxxx-xxxx`; only their keyed hashes are stored.
+    Returns the codes as six groups of four (`xxxx-xxxx-…`); only their keyed hashes are stored.
     """
     from django.core.exceptions import PermissionDenied
     from django.utils.translation import gettext as _
@@ -162,13 +164,13 @@ def generate_recovery_codes(request, count: int = RECOVERY_CODES) -> list[str]:
     user = request.user
     if confirmed_device(user) is None or not user.is_verified():
         raise PermissionDenied(_("请先绑定并验证动态口令，再生成恢复码。"))
-    codes = ["".join(_secrets.choice(_ALPHABET) for _i in range(16)) for _n in range(count)]
+    codes = ["".join(_secrets.choice(_ALPHABET) for _i in range(RECOVERY_LENGTH)) for _n in range(count)]
     with transaction.atomic():
         StaticDevice.objects.filter(user=user).delete()
         device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
         StaticToken.objects.bulk_create(StaticToken(device=device, token=recovery_hash(c)) for c in codes)
     log_event(SecurityEventKind.OTP_RECOVERY_GENERATED, request, codes=count)
-    return ["-".join(c[i:i + 4] for i in range(0, 16, 4)) for c in codes]
+    return ["-".join(c[i:i + 4] for i in range(0, RECOVERY_LENGTH, 4)) for c in codes]
 
 
 def verify_recovery(request, code):
@@ -183,12 +185,12 @@ def verify_recovery(request, code):
     device = StaticDevice.objects.filter(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True).first()
     allowed = device is not None and device.verify_is_allowed()[0]
     normal = normalize_recovery_code(code)
-    if allowed and len(normal) == 16 and device.verify_token(recovery_hash(normal)):
+    if allowed and len(normal) == RECOVERY_LENGTH and device.verify_token(recovery_hash(normal)):
         otp_login(request, device)
         request.session.cycle_key()
         log_event(SecurityEventKind.OTP_RECOVERY_USED, request, left=recovery_codes_left(user))
         return None
-    if allowed and device is not None and len(normal) != 16:
+    if allowed and device is not None and len(normal) != RECOVERY_LENGTH:
         device.throttle_increment()
     throttled = device is not None and not allowed
     log_event(SecurityEventKind.OTP_FAILED, request, user=user, throttled=throttled, recovery=True)
