@@ -106,7 +106,13 @@ class PeopleSheet(SheetKind):
         if existing is not None and explicit_org and existing.org_id != org.pk:
             person.org = org
             changed.add("org")
-        normalize_person(person)
+        # The phone is already in E.164: the column's normaliser wrote it, or it was stored so. Parsing it
+        # again in normalize_person costs ~20 µs for a number abroad, a fifth of an import's time.
+        phone, person.phone = person.phone, ""
+        try:
+            normalize_person(person)
+        finally:
+            person.phone = phone
         run_validators(person, changed, skip=self._checked)
         if person.birth_date:
             run_validators(person, ["birth_date"])

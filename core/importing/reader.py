@@ -43,7 +43,8 @@ class Sheet:
     def total(self) -> int:
         """How many rows the file has (the header included), for the progress bar."""
         if self.suffix in EXCEL_SUFFIXES:
-            sheet = self._calamine_sheet()
+            # Kept for rows(): python-calamine reads a whole sheet at once, so it is read once, not twice.
+            sheet = self._loaded = self._calamine_sheet()
             return sheet.height + sheet.start[0] if sheet.start else sheet.height
         with open(self.path, "rb") as f:
             return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
@@ -59,7 +60,7 @@ class Sheet:
     def rows(self) -> Iterator[tuple[int, list]]:
         """Stream the rows: (1-based row number, list of cell values)."""
         if self.suffix in EXCEL_SUFFIXES:
-            sheet = self._calamine_sheet()
+            sheet = self.__dict__.pop("_loaded", None) or self._calamine_sheet()
             first = (sheet.start[0] if sheet.start else 0) + 1
             for i, row in enumerate(sheet.iter_rows()):
                 yield first + i, row
