@@ -35,6 +35,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+PARTS = ["search", "list", "detail", "io", "pairing", "directory", "dashboard"]
 BENCH_USER = "bench"
 BENCH_ORG = "zjql"  # 浙江省侨联: the largest subtree, so the scope filter is as wide as it gets
 TWO_CHAR_WORDS = ["建国", "志强", "秀英", "丽华", "海燕", "国强", "桂英", "晓东"]
@@ -128,12 +129,20 @@ class Command(BaseCommand):
                             help=_("每项测量的请求次数"))
         parser.add_argument("--no-io", action="store_true", help=_("不测导入导出"))
         parser.add_argument("--format", choices=["text", "json"], default="text", help=_("输出格式"))
+        parser.add_argument("--only", default=os.environ.get("BENCH_ONLY", ""),
+                            help=_("只测这些部分，逗号分隔：%(parts)s（默认全部）") % {"parts": ",".join(PARTS)})
 
-    def handle(self, *args, people, repeat, no_io, format, **options):
+    def handle(self, *args, people, repeat, no_io, format, only, **options):
         """Re-run on the bench file without DATABASE_URL; otherwise build or reuse, then measure."""
         if not os.environ.get("DATABASE_URL"):
             return self._rerun_on_bench_file()
         self.verbose = format == "text"
+        parts = [p.strip() for p in only.split(",") if p.strip()] or PARTS
+        unknown = sorted(set(parts) - set(PARTS))
+        if unknown:
+            raise CommandError(_("没有这些部分：%(parts)s") % {"parts": ", ".join(unknown)})
+        if no_io and "io" in parts:
+            parts = [p for p in parts if p != "io"]
         # The pages render with the hashed static names of the manifest, as in production.
         if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
             call_command("collectstatic", "--noinput", verbosity=0)
@@ -143,24 +152,24 @@ class Command(BaseCommand):
 
         self.user = get_user_model().objects.get(username=BENCH_USER)
         self.user_paths = None
-        report["search"] = self.bench_search(repeat)
-        report["list"] = self.bench_list(repeat)
-        report["detail"] = self.bench_detail(repeat)
-        report["io"] = None if no_io else self.bench_io()
+        report["search"] = self.bench_search(repeat) if "search" in parts else {}
+        report["list"] = self.bench_list(repeat) if "list" in parts else {}
+        report["detail"] = self.bench_detail(repeat) if "detail" in parts else None
+        report["io"] = self.bench_io() if "io" in parts else None
         from django.apps import apps
 
-        if apps.is_installed("pairing"):
+        if apps.is_installed("pairing") and "pairing" in parts:
             from pairing import bench as pairing_bench
 
             self.log("pairing optimizer ...")
             report["pairing"] = pairing_bench.run_isolated(large=True)
-        if apps.is_installed("directory"):
+        if apps.is_installed("directory") and "directory" in parts:
             from directory import bench as directory_bench
 
             self.log("directory ...")
             report["directory"] = directory_bench.run(int(os.environ.get("BENCH_PRODUCTS", 100_000)), repeat,
                                                       log=self.log)
-        if apps.is_installed("stats"):
+        if apps.is_installed("stats") and "dashboard" in parts:
             from stats import bench as stats_bench
 
             self.log("dashboard volume (cases, participations) ...")
@@ -419,10 +428,11 @@ class Command(BaseCommand):
             w(f"list   {name:20} web p50 {r['web']['p50_ms']:7.1f} ms p95 {r['web']['p95_ms']:7.1f} ms | "
               f"raw SQL p50 {r['sql']['p50_ms']:6.1f} p95 {r['sql']['p95_ms']:6.1f} ms")
         d = report["detail"]
-        w(f"detail {'person':20} web p50 {d['web']['p50_ms']:7.1f} ms p95 {d['web']['p95_ms']:7.1f} ms | "
-          f"raw SQL p50 {d['sql']['p50_ms']:6.1f} p95 {d['sql']['p95_ms']:6.1f} ms")
+        if d:
+            w(f"detail {'person':20} web p50 {d['web']['p50_ms']:7.1f} ms p95 {d['web']['p95_ms']:7.1f} ms | "
+              f"raw SQL p50 {d['sql']['p50_ms']:6.1f} p95 {d['sql']['p95_ms']:6.1f} ms")
         if report["io"] is None:
-            w("export/import: not measured (core.exporting / core.importing absent or --no-io)")
+            w("export/import: not measured (--no-io, or not among --only)")
         else:
             for name, r in report["io"].items():
                 w(f"{name:14} {json.dumps(r, ensure_ascii=False)}")
