@@ -117,6 +117,9 @@ def test_a_user_without_a_device_is_sent_to_enrol(users):
 def test_an_administrator_resets_another_users_second_factor_on_the_web(users):
     target = users["hz_admin"]
     generate(target)  # a TOTP device (from the verified login) and recovery codes
+    open_session = Client()
+    open_session.force_login(target)  # verified with the device about to be reset
+    assert open_session.get(reverse("home")).status_code == 200
     admin = Client()
     admin.force_login(users["zj_admin"])
     page = admin.get(reverse("accounts:user-detail", args=[target.pk])).content.decode()
@@ -130,6 +133,9 @@ def test_an_administrator_resets_another_users_second_factor_on_the_web(users):
     assert event.path == reverse("accounts:user-otp-reset", args=[target.pk])
     entry = LogEntry.objects.filter(additional_data__action="accounts.user.otp_reset").get()
     assert entry.actor == users["zj_admin"] and entry.object_pk == str(target.pk)
+    # The session verified with the lost device is held at the second factor again.
+    held = open_session.get(reverse("home"))
+    assert held.status_code == 302 and held["Location"].startswith(reverse("accounts:otp-setup"))
     # At the next login the user enrols again.
     c = Client()
     password_login(c, "hz_admin")
