@@ -99,3 +99,82 @@ def test_row_writer_refuses_nan(tmp_path):
 
 def test_formula_prefixes_cover_full_width():
     assert formula_like("\uff0b1") and not formula_like("1+1") and "=" in FORMULA_PREFIXES
+
+
+# ---- the import ---------------------------------------------------------------------------------------------
+
+PEOPLE_HEAD = ["姓名", "类别", "身份证号", "手机", "居住国", "组织代码"]
+
+
+def _people_rows(n, start=0):
+    from tests import factories as f
+
+    return [[f"测试{start + i}", "华侨", f.id_number(), "+39 333 123 4567" if i % 2 else "13812345678", "IT", ""]
+            for i in range(n)]
+
+
+def test_imported_people_are_found_by_search_and_updates_replace_their_entry(users, tree, tmp_path):
+    from core import search
+    from core.importing.pipeline import run_import
+    from core.models import SearchEntry
+    from registry.models import Person
+    from tests.importing import write_xlsx
+
+    rows = _people_rows(30)
+    report = run_import("people", write_xlsx(tmp_path / "p.xlsx", [PEOPLE_HEAD, *rows]), by=users["hz_staff"],
+                        org=tree["hz"], chunk_size=7)
+    assert (report.created, report.rejected) == (30, [])
+    assert SearchEntry.objects.filter(model="registry.person").count() == 30
+    # The full-text index (SQLite's FTS5 table, filled once at the end) finds them.
+    assert len(search.search_ids(Person.objects.all(), users["hz_staff"], "测试17")) >= 1
+    rows[3][0] = "改名字"
+    report = run_import("people", write_xlsx(tmp_path / "q.xlsx", [PEOPLE_HEAD, *rows]), by=users["hz_staff"],
+                        org=tree["hz"])
+    assert (report.created, report.updated, report.rejected) == (0, 30, [])
+    assert SearchEntry.objects.filter(model="registry.person").count() == 30
+    assert search.search_ids(Person.objects.all(), users["hz_staff"], "改名字") == [Person.objects.get(name="改名字").pk]
+    assert search.search_ids(Person.objects.all(), users["hz_staff"], "测试3") != [
+        Person.objects.get(name="改名字").pk]
+
+
+def test_a_dry_run_leaves_the_search_index_working(users, tree, tmp_path):
+    from core import search
+    from core.importing.pipeline import run_import
+    from registry.models import Person
+    from tests.importing import write_xlsx
+
+    path = write_xlsx(tmp_path / "p.xlsx", [PEOPLE_HEAD, *_people_rows(5)])
+    report = run_import("people", path, by=users["hz_staff"], org=tree["hz"], dry_run=True)
+    assert (report.created, Person.objects.count()) == (5, 0)
+    # The insert trigger dropped for the bulk load is back: a person saved now is searchable.
+    person = Person.objects.create(name="试运行后", category="华侨", org=tree["hz"])
+    assert search.search_ids(Person.objects.all(), users["hz_staff"], "试运行后") == [person.pk]
+
+
+def test_rejections_past_the_limit_are_counted_not_listed(users, tree, tmp_path, monkeypatch):
+    from core.importing import pipeline
+    from registry.models import Person
+    from tests.importing import write_xlsx
+
+    monkeypatch.setattr(pipeline, "MAX_REJECTED", 4)
+    rows = _people_rows(12)
+    for row in rows[:10]:
+        row[2] = row[2][:2] + "**************" + row[2][-2:]  # a masked export read back
+        row[3] = "138****5678"
+    report = pipeline.run_import("people", write_xlsx(tmp_path / "p.xlsx", [PEOPLE_HEAD, *rows]),
+                                 by=users["hz_staff"], org=tree["hz"], valid_only=True, chunk_size=3)
+    assert len(report.rejected) == 4 and report.rejected_total == 20 and report.rejected_rows == 10
+    assert report.as_dict()["rejected_unlisted"] == 16 and report.as_dict()["rejected_rows"] == 10
+    assert report.created == 2 and Person.objects.count() == 2
+
+
+def test_the_sheet_is_read_once(tmp_path, monkeypatch):
+    from core.importing import reader
+    from tests.importing import write_xlsx
+
+    path = write_xlsx(tmp_path / "p.xlsx", [PEOPLE_HEAD, *_people_rows(3)])
+    loads = []
+    original = reader.Sheet._calamine_sheet
+    monkeypatch.setattr(reader.Sheet, "_calamine_sheet", lambda self: loads.append(1) or original(self))
+    sheet = reader.Sheet(path)
+    assert sheet.total() == 4 and len(list(sheet.rows())) == 4 and loads == [1]
