@@ -121,12 +121,38 @@ def anonymise_person(person, *, by, reason: str, request=None) -> dict:
         from privacy import services
 
         withdrawn = services.withdraw_all(person, by=by, note=reason)
+        login_closed = close_member_login(person)
         Erasure.objects.get_or_create(model=person._meta.label_lower, object_id=person.pk,
                                       defaults={"reason": reason, "request": request})
-        summary = {"records": touched, "consents_withdrawn": withdrawn}
+        summary = {"records": touched, "consents_withdrawn": withdrawn, "member_login_closed": login_closed}
         log_action(person, "privacy.person.anonymised", by,
                    {"fields": sorted(["name", *PERSON_BLANK]), "reason": reason, **summary})
     return summary
+
+
+def close_member_login(person) -> bool:
+    """Close the member login of an erased person: the user deactivated, its sessions and API token
+    deleted, open invitations (which hold a phone number or an address) removed. True if there was one."""
+    from django.apps import apps
+
+    if not apps.is_installed("portal"):
+        return False
+    from django.contrib.sessions.models import Session
+    from rest_framework.authtoken.models import Token
+
+    from accounts.sessions import user_session_keys
+    from portal.models import Invitation, MemberAccount
+
+    Invitation.objects.filter(person=person).delete()
+    account = MemberAccount.objects.filter(person=person).select_related("user").first()
+    if account is None:
+        return False
+    user = account.user
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    Session.objects.filter(session_key__in=user_session_keys(user)).delete()
+    Token.objects.filter(user=user).delete()
+    return True
 
 
 def anonymise_record_fields(obj, identifiers: set[str]) -> list[str]:

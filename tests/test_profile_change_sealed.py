@@ -120,6 +120,29 @@ def test_erasure_empties_the_change_history(wang, users):
     assert list(ProfileChange.objects.filter(person_id=wang.person_id).values_list("changes", flat=True)) == [{}, {}]
 
 
+def test_erasure_closes_the_member_login(wang, users):
+    from privacy.erasure import anonymise_person
+
+    wang.user.set_password("Known-pass-4821")
+    wang.user.save()
+    from django.contrib.auth import authenticate
+    from django.test import RequestFactory
+
+    def can_log_in():
+        return authenticate(RequestFactory().post("/login/"), username=wang.user.username,
+                            password="Known-pass-4821") is not None
+
+    assert can_log_in()
+    member = session(wang.user)
+    assert member.get("/my/").status_code == 200
+    summary = anonymise_person(Person.objects.get(pk=wang.person_id), by=users["hz_admin"], reason="request")
+    assert summary["member_login_closed"] is True
+    wang.user.refresh_from_db()
+    assert not wang.user.is_active
+    assert member.get("/my/").status_code == 302  # the session is gone: back to the login page
+    assert not can_log_in()
+
+
 def test_reseal_changes_moves_sealed_values_to_the_current_key(wang, monkeypatch):
     import io
 
