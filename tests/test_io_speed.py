@@ -178,3 +178,20 @@ def test_the_sheet_is_read_once(tmp_path, monkeypatch):
     monkeypatch.setattr(reader.Sheet, "_calamine_sheet", lambda self: loads.append(1) or original(self))
     sheet = reader.Sheet(path)
     assert sheet.total() == 4 and len(list(sheet.rows())) == 4 and loads == [1]
+
+
+def test_rows_and_columns_are_numbered_as_the_user_sees_them(users, tree, tmp_path):
+    """A sheet whose table starts at C3 (two empty rows, two empty columns): row 5 is row 5."""
+    from core.importing.pipeline import run_import
+    from core.importing.reader import Sheet
+    from tests.importing import write_xlsx
+
+    rows = [[], [], ["", "", *PEOPLE_HEAD], ["", "", *_people_rows(1)[0]], ["", "", "王二", "不是类别", "", "", "IT", ""]]
+    path = write_xlsx(tmp_path / "p.xlsx", rows)
+    sheet = Sheet(path)
+    read = list(sheet.rows())
+    assert sheet.total() == 5 and [n for n, _c in read] == [1, 2, 3, 4, 5]
+    assert read[2][1][2:4] == ["姓名", "类别"] and read[4][1][2] == "王二"
+    report = run_import("people", path, by=users["hz_staff"], org=tree["hz"], dry_run=True)
+    assert report.header_row == 3 and [(r["row"], r["column"]) for r in report.rejected] == [(5, "类别")]
+    assert report.columns["类别"] == 3

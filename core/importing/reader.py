@@ -45,7 +45,7 @@ class Sheet:
         if self.suffix in EXCEL_SUFFIXES:
             # Kept for rows(): python-calamine reads a whole sheet at once, so it is read once, not twice.
             sheet = self._loaded = self._calamine_sheet()
-            return sheet.height + sheet.start[0] if sheet.start else sheet.height
+            return sheet.end[0] + 1 if sheet.end else 0
         with open(self.path, "rb") as f:
             return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
 
@@ -61,9 +61,12 @@ class Sheet:
         """Stream the rows: (1-based row number, list of cell values)."""
         if self.suffix in EXCEL_SUFFIXES:
             sheet = self.__dict__.pop("_loaded", None) or self._calamine_sheet()
-            first = (sheet.start[0] if sheet.start else 0) + 1
-            for i, row in enumerate(sheet.iter_rows()):
-                yield first + i, row
+            # python-calamine's iter_rows() starts at the sheet's first row (leading empty rows come as empty
+            # lists) but at the first used column: empty leading columns are put back, so that row numbers
+            # and column positions are the ones the user sees (tests/test_io_speed.py pins this).
+            pad = [""] * (sheet.start[1] if sheet.start else 0)
+            for number, row in enumerate(sheet.iter_rows(), start=1):
+                yield number, (pad + row) if pad else row
             return
         encoding = csv_encoding(self.path)
         with open(self.path, "rb") as raw:
