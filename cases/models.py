@@ -256,7 +256,11 @@ class CaseQuerySet(EncryptedQuerySetMixin, ScopedQuerySet):
         if q is None:
             return self
         if action == VIEW and getattr(user, "is_authenticated", False):
-            q |= Q(pk__in=Dispatch.objects.filter(department__liaisons=user).values("case_id"))
+            # Only for a liaison: the OR of a subquery keeps PostgreSQL from using the scope's index
+            # (a dashboard's case counts over 1,000,000 cases: 1–3.5 s each instead of milliseconds).
+            departments = list(Department.objects.filter(liaisons=user).values_list("pk", flat=True))
+            if departments:
+                q |= Q(pk__in=Dispatch.objects.filter(department__in=departments).values("case_id"))
         return self.filter(q)
 
     def open(self):
