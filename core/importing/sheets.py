@@ -107,8 +107,14 @@ class SheetKind:
         """The records already stored for these match keys, with their organization loaded."""
         if not self.match_field or not keys:
             return {}
-        qs = self.model._base_manager.select_related("org").filter(**{f"{self.match_field}__in": keys})
-        return {getattr(o, self.match_field): o for o in qs}
+        found = list(self.model._base_manager.filter(**{f"{self.match_field}__in": keys}))
+        # The organizations once each (a chunk's records share a few), not one joined copy per record.
+        org_field = self.model._meta.get_field("org")
+        orgs = org_field.related_model._base_manager.in_bulk({o.org_id for o in found})
+        for o in found:
+            if o.org_id is not None:
+                o.org = orgs[o.org_id]
+        return {getattr(o, self.match_field): o for o in found}
 
     def owner(self, obj):
         """The organization whose grant a change to `obj` needs."""
