@@ -204,7 +204,8 @@ def run(products: int = 100_000, repeat: int = 40, log=print) -> dict:
     report["match"] = {**timed(match, repeat), "top": found}
     log("directory: vector search in no category (a demand whose words imply none)")
     index = vectors.current()
-    rows = np.asarray(index.matrix[:: max(1, len(index.ids) // 64)][:64], dtype=np.float32) if index else None
+    rows = (np.vstack([index.flat.reconstruct(int(r)) for r in range(0, len(index.ids), max(1, len(index.ids) // 64))][:64])
+            if index and len(index.ids) else None)
     report["match_any"] = ({**timed(lambda i: vectors.search(rows[i % len(rows)], matching.VECTOR_CANDIDATES),
                                     repeat), "coarse": bool(index.coarse)} if rows is not None and len(rows)
                            else {"p50_ms": 0.0, "p95_ms": 0.0, "n": 0})
