@@ -295,6 +295,21 @@ def matching_ids(label: str, query: str, scope_paths: list[str] | None, limit: i
         return [row[0] for row in cursor.fetchall()]
 
 
+def query_scope(paths: list[str] | None) -> list[str] | None:
+    """The scope terms a query needs: None when the paths cover every root of the organization tree.
+
+    Every indexed record lies under some root, so such a scope excludes nothing, while its token is in
+    every entry: ANDing it read a posting list of millions of entries on every query (PostgreSQL,
+    2,100,000 products: p95 234 ms).
+    """
+    from orgs.models import Organization
+
+    if not paths or not any(len(p) == Organization.steplen for p in paths):
+        return paths
+    roots = set(Organization.objects.filter(depth=1).values_list("path", flat=True))
+    return None if roots and roots <= set(paths) else paths
+
+
 def search_ids(queryset, user, query: str, limit: int = MAX_CANDIDATES) -> list[int]:
     """Ids of the records of `queryset` visible to `user` that match `query`, best first.
 
@@ -304,7 +319,7 @@ def search_ids(queryset, user, query: str, limit: int = MAX_CANDIDATES) -> list[
 
     entry = REGISTRY[queryset.model._meta.label_lower]
     visible = queryset.visible_to(user)
-    candidates = matching_ids(entry.label, query, paths_for(user), limit)
+    candidates = matching_ids(entry.label, query, query_scope(paths_for(user)), limit)
     q = normalize(query)
     # Unordered: under the caller's ORDER BY -pk PostgreSQL walked the primary key backwards
     # looking for a rare name (seconds at a million people) instead of using the name index.

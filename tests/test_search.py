@@ -58,6 +58,21 @@ def test_scope_is_part_of_the_query(users, people):
     assert names(users["nobody"], "王") == []
 
 
+def test_a_scope_covering_every_root_needs_no_scope_term_and_another_root_stays_out(users, tree, people):
+    from accounts.access import paths_for
+    from tests import factories as f
+
+    assert search.query_scope(paths_for(users["zj_admin"])) is None  # the only root: no scope term
+    assert search.query_scope(paths_for(users["hz_staff"])) == [tree["hz"].path]
+    other = f.org("sh", "上海市侨联", region="310000")
+    both = f.user("both", (tree["zj"], "staff"), (other, "staff"))
+    services.create_person(by=both, org=other, name="王上海", category="overseas_chinese")
+    assert search.query_scope(paths_for(users["zj_admin"])) == [tree["zj"].path]
+    assert "王上海" not in names(users["zj_admin"], "王")
+    assert search.query_scope(paths_for(both)) is None
+    assert "王上海" in names(both, "王") and "王建国" in names(both, "王")
+
+
 def test_part_of_an_enterprise_name(users, tree):
     services.create_enterprise(by=users["hz_staff"], org=tree["hz"], name="义乌市华联贸易有限公司",
                                main_products="袜子、饰品")
