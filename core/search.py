@@ -137,9 +137,15 @@ def scope_tokens(path: str, steplen: int = 4) -> list[str]:
     return [f"o{path[:i]}".lower() for i in range(steplen, len(path) + 1, steplen)]
 
 
+def model_token(label: str) -> str:
+    """The token every entry of a model carries (mregistryperson): queries AND it, so that a word common
+    in another model's entries (义乌 in two million product descriptions) is not fetched and then dropped."""
+    return "m" + re.sub(r"[^a-z0-9]", "", label.lower())
+
+
 def document(obj, entry: Indexed) -> str:
     """The token string of one record."""
-    tokens: list[str] = []
+    tokens: list[str] = [model_token(entry.label)]
     for name in entry.names(obj):
         tokens.extend(_name_tokens(name))
     for text in entry.texts(obj):
@@ -260,15 +266,19 @@ def query_terms(query: str) -> list[tuple[str, bool]]:
     return list(dict.fromkeys(terms))
 
 
-def _fts_query(terms, scope_paths) -> str:
+def _fts_query(terms, scope_paths, label: str | None = None) -> str:
     parts = [f'"{t}"' + ("*" if prefix else "") for t, prefix in terms]
+    if label:
+        parts.append(f'"{model_token(label)}"')
     if scope_paths:
         parts.append("(" + " OR ".join(f'"{scope_tokens(p)[-1]}"' for p in scope_paths) + ")")
     return " AND ".join(parts)
 
 
-def _tsquery(terms, scope_paths) -> str:
+def _tsquery(terms, scope_paths, label: str | None = None) -> str:
     parts = ["'" + t.replace("'", "") + "'" + (":*" if prefix else "") for t, prefix in terms]
+    if label:
+        parts.append(f"'{model_token(label)}'")
     if scope_paths:
         parts.append("(" + " | ".join("'" + scope_tokens(p)[-1] + "'" for p in scope_paths) + ")")
     return " & ".join(parts)
@@ -284,13 +294,13 @@ def matching_ids(label: str, query: str, scope_paths: list[str] | None, limit: i
             cursor.execute(
                 "SELECT object_id FROM core_searchentry WHERE model = %s AND tsv @@ to_tsquery('simple', %s) "
                 "LIMIT %s",
-                [label, _tsquery(terms, scope_paths), limit],
+                [label, _tsquery(terms, scope_paths, label), limit],
             )
         else:
             cursor.execute(
                 "SELECT e.object_id FROM core_search_fts f CROSS JOIN core_searchentry e ON e.id = f.rowid "
                 "WHERE core_search_fts MATCH %s AND e.model = %s LIMIT %s",
-                [_fts_query(terms, scope_paths), label, limit],
+                [_fts_query(terms, scope_paths, label), label, limit],
             )
         return [row[0] for row in cursor.fetchall()]
 

@@ -294,11 +294,12 @@ class Command(BaseCommand):
                 terms = search.query_terms(queries[i % len(queries)])
                 if connection.vendor == "postgresql":
                     raw("SELECT object_id FROM core_searchentry WHERE model = %s AND tsv @@ to_tsquery('simple', %s) "
-                        "LIMIT %s", ["registry.person", search._tsquery(terms, paths), search.MAX_CANDIDATES])
+                        "LIMIT %s", ["registry.person", search._tsquery(terms, paths, "registry.person"),
+                                    search.MAX_CANDIDATES])
                 else:
                     raw("SELECT e.object_id FROM core_search_fts f CROSS JOIN core_searchentry e ON e.id = f.rowid "
                         "WHERE core_search_fts MATCH %s AND e.model = %s LIMIT %s",
-                        [search._fts_query(terms, paths), "registry.person", search.MAX_CANDIDATES])
+                        [search._fts_query(terms, paths, "registry.person"), "registry.person", search.MAX_CANDIDATES])
 
             api = timed(through_api, repeat)
             results[kind] = {"example": queries[0], "api": api, "sql": timed(in_sql, repeat),
