@@ -18,3 +18,9 @@ class CoreConfig(AppConfig):
         from core import chain
 
         chain.connect()  # audit and security logs as hash chains (core/chain.py)
+
+        from django.db.models.signals import post_migrate
+
+        from core import search
+
+        post_migrate.connect(search.ensure_model_indexes, sender=self, dispatch_uid="core-search-model-indexes")

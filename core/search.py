@@ -138,9 +138,34 @@ def scope_tokens(path: str, steplen: int = 4) -> list[str]:
 
 
 def model_token(label: str) -> str:
-    """The token every entry of a model carries (mregistryperson): queries AND it, so that a word common
-    in another model's entries (义乌 in two million product descriptions) is not fetched and then dropped."""
+    """The token every entry of a model carries (mregistryperson): SQLite's queries AND it, so that a word
+    common in another model's entries (义乌 in two million product descriptions) is not fetched and then
+    dropped row by row. PostgreSQL uses a partial index per model instead (`ensure_model_indexes`)."""
     return "m" + re.sub(r"[^a-z0-9]", "", label.lower())
+
+
+def ensure_model_indexes(using: str = "default", **kwargs) -> list[str]:
+    """On PostgreSQL, a partial GIN index of the entries of each indexed model (run after every migrate).
+
+    The query's `model = …` then reads only that model's postings: with two million products in the same
+    table, a person search for a word of their descriptions (义乌) read and dropped millions of rows.
+    Returns the indexes created.
+    """
+    from django.db import connections
+
+    conn = connections[using]
+    if conn.vendor != "postgresql":
+        return []
+    made = []
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'core_searchentry'")
+        have = {row[0] for row in cursor.fetchall()}
+        for label in REGISTRY:
+            name = "core_searchentry_tsv_" + re.sub(r"[^a-z0-9]", "_", label.lower())
+            if name not in have:
+                cursor.execute(f"CREATE INDEX {name} ON core_searchentry USING GIN (tsv) WHERE model = %s", [label])
+                made.append(name)
+    return made
 
 
 def document(obj, entry: Indexed) -> str:
@@ -275,10 +300,10 @@ def _fts_query(terms, scope_paths, label: str | None = None) -> str:
     return " AND ".join(parts)
 
 
-def _tsquery(terms, scope_paths, label: str | None = None) -> str:
+def _tsquery(terms, scope_paths) -> str:
+    # No model token here: PostgreSQL has a partial GIN index per model (`ensure_model_indexes`), and ANDing
+    # a token carried by a million entries cost more (120 ms) than the partial index's whole scan (15 ms).
     parts = ["'" + t.replace("'", "") + "'" + (":*" if prefix else "") for t, prefix in terms]
-    if label:
-        parts.append(f"'{model_token(label)}'")
     if scope_paths:
         parts.append("(" + " | ".join("'" + scope_tokens(p)[-1] + "'" for p in scope_paths) + ")")
     return " & ".join(parts)
@@ -294,7 +319,7 @@ def matching_ids(label: str, query: str, scope_paths: list[str] | None, limit: i
             cursor.execute(
                 "SELECT object_id FROM core_searchentry WHERE model = %s AND tsv @@ to_tsquery('simple', %s) "
                 "LIMIT %s",
-                [label, _tsquery(terms, scope_paths, label), limit],
+                [label, _tsquery(terms, scope_paths), limit],
             )
         else:
             cursor.execute(

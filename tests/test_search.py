@@ -107,3 +107,22 @@ def test_list_page_and_api_use_the_search(client, users, people):
     client.force_login(users["hz_staff"])
     body = client.get("/registry/people/", {"q": "wxm"}).content.decode()
     assert "王小明" in body and "李华" not in body
+
+
+def test_each_model_is_searched_apart_from_the_others(users, people):
+    """A word common in one model's entries costs nothing to another model's search: SQLite ANDs the
+    model's token, PostgreSQL reads a partial index of that model's entries."""
+    from django.db import connection
+
+    entry = SearchEntry.objects.get(model="registry.person", object_id=people["王小明"].pk)
+    assert entry.tokens.split()[0] == search.model_token("registry.person") == "mregistryperson"
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'core_searchentry'")
+            partial = [row[0] for row in cursor.fetchall() if "WHERE" in row[0]]
+        assert len(partial) == len(search.REGISTRY)
+        assert any("'registry.person'" in d for d in partial)
+        assert search.ensure_model_indexes() == []  # idempotent after migrate
+    else:
+        assert '"mregistryperson"' in search._fts_query(search.query_terms("王"), None, "registry.person")
+    assert names(users["zj_admin"], "王") and not search.matching_ids("registry.enterprise", "王小明", None)

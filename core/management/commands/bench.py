@@ -294,8 +294,7 @@ class Command(BaseCommand):
                 terms = search.query_terms(queries[i % len(queries)])
                 if connection.vendor == "postgresql":
                     raw("SELECT object_id FROM core_searchentry WHERE model = %s AND tsv @@ to_tsquery('simple', %s) "
-                        "LIMIT %s", ["registry.person", search._tsquery(terms, paths, "registry.person"),
-                                    search.MAX_CANDIDATES])
+                        "LIMIT %s", ["registry.person", search._tsquery(terms, paths), search.MAX_CANDIDATES])
                 else:
                     raw("SELECT e.object_id FROM core_search_fts f CROSS JOIN core_searchentry e ON e.id = f.rowid "
                         "WHERE core_search_fts MATCH %s AND e.model = %s LIMIT %s",
