@@ -23,6 +23,11 @@ def _csrf(response) -> str:
     return match.group(1) if match else ""
 
 
+def _resume_session(user) -> None:
+    """Put one of prepare.py's logged-in sessions into this simulated browser's cookies."""
+    user.client.cookies.set(CREDENTIALS["session_cookie"], random.choice(CREDENTIALS["sessions"]))
+
+
 class Staff(HttpUser):
     """A secretary: lists, a person's page, searches in the web UI and through the API."""
 
@@ -30,10 +35,8 @@ class Staff(HttpUser):
     wait_time = between(0.5, 2)
 
     def on_start(self):
-        """Log in through the login page, as a browser does."""
-        page = self.client.get("/login/", name="/login/")
-        self.client.post("/login/", {"username": CREDENTIALS["username"], "password": CREDENTIALS["password"],
-                                     "csrfmiddlewaretoken": _csrf(page)}, name="/login/ [post]")
+        """Take up one of the sessions logged in beforehand (prepare.py), as a secretary's browser holds one."""
+        _resume_session(self)
         self.api = {"Authorization": f"Token {CREDENTIALS['token']}"}
 
     @task(4)
@@ -91,10 +94,8 @@ class Importer(HttpUser):
     wait_time = between(15, 25)
 
     def on_start(self):
-        """Log in through the login page."""
-        page = self.client.get("/login/", name="/login/")
-        self.client.post("/login/", {"username": CREDENTIALS["username"], "password": CREDENTIALS["password"],
-                                     "csrfmiddlewaretoken": _csrf(page)}, name="/login/ [post]")
+        """Take up a session logged in beforehand."""
+        _resume_session(self)
         self.round = 0
 
     @task

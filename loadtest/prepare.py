@@ -55,15 +55,27 @@ def main() -> None:
     accounts.grant_role(by=None, user=user, org=root, role="staff", personal_data=False)
     Token.objects.filter(user=user).delete()
     token = Token.objects.create(user=user)
-    ids = list(Person.objects.order_by("?").values_list("pk", flat=True)[:500]) if have < 200_000 else \
-        list(Person.objects.filter(pk__in=[secrets.randbelow(Person.objects.order_by("-pk").values_list(
-            "pk", flat=True).first()) + 1 for _ in range(600)]).values_list("pk", flat=True))
+    # People the load-test user may open (its organization's subtree), spread over the table.
+    mine = Person.objects.filter(org__path__startswith=root.path)
+    ids = list(mine.order_by("?").values_list("pk", flat=True)[:500]) if have < 200_000 else \
+        list(mine.filter(pk__in=[secrets.randbelow(Person.objects.order_by("-pk").values_list(
+            "pk", flat=True).first()) + 1 for _ in range(800)]).values_list("pk", flat=True))
+    # Sessions of secretaries who logged in earlier in the day: the mix browses, it does not log in
+    # 360 times a minute (a login hashes the password with PBKDF2's 1,000,000 rounds: ~0.5 s of CPU).
+    from django.conf import settings
+    from django.test import Client
+
+    sessions = []
+    for _i in range(60):
+        client = Client()
+        client.force_login(user)
+        sessions.append(client.cookies[settings.SESSION_COOKIE_NAME].value)
     names = list(Person.objects.filter(pk__in=ids[:200]).values_list("name", flat=True))
     out = ROOT / "var" / "loadtest"
     out.mkdir(parents=True, exist_ok=True)
     (out / "credentials.json").write_text(json.dumps({
         "username": "loadtest", "password": password, "token": token.key, "org": leaf.code, "org_pk": leaf.pk,
-        "person_ids": ids, "names": names,
+        "person_ids": ids, "names": names, "session_cookie": settings.SESSION_COOKIE_NAME, "sessions": sessions,
     }, ensure_ascii=False))
 
 
