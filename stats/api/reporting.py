@@ -100,7 +100,7 @@ class ReviewTemplateViewSet(ScopedViewSet):
 
     def scoped_queryset(self, user):
         """Templates the caller may see."""
-        return ReviewTemplate.objects.visible_to(user).select_related("org")
+        return ReviewTemplate.objects.visible_to(user).select_related("org").order_by("org__path")
 
     def create_object(self, data):
         """Create or replace through stats.services.save_template."""
