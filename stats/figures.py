@@ -31,9 +31,10 @@ def year_period(year: int, today: dt.date | None = None) -> tuple[dt.date, dt.da
     return dt.date(year, 1, 1), min(end, today) if year == today.year else end
 
 
-def figure(key: str, *, user, org, start: dt.date, end: dt.date) -> Result:
-    """The indicator for the user's view of the subtree, from a fresh snapshot where one applies."""
-    snap = _snapshot(org, key, start, end, user)
+def figure(key: str, *, user, org, start: dt.date, end: dt.date, stale_ok: bool = False) -> Result:
+    """The indicator for the user's view of the subtree, from a fresh snapshot where one applies
+    (with `stale_ok`, from the latest snapshot however old: the page says when it was computed)."""
+    snap = _snapshot(org, key, start, end, user, stale_ok)
     if snap is not None:
         indicator = get(key)
         return Result(key, str(indicator.title), str(indicator.unit), snap.value, snap.previous,
@@ -44,21 +45,37 @@ def figure(key: str, *, user, org, start: dt.date, end: dt.date) -> Result:
     return result
 
 
-def _snapshot(org, key: str, start: dt.date, end: dt.date, user):
-    """A fresh snapshot row the user may be served, or None."""
+def _snapshot(org, key: str, start: dt.date, end: dt.date, user, stale_ok: bool = False):
+    """A fresh snapshot row the user may be served (any age with `stale_ok`), or None."""
     from stats.models import Snapshot
 
     if org is None or not can(user, "view", org):
         return None
-    return (Snapshot.objects.filter(org=org, key=key, start=start, end=end,
-                                    computed_at__gte=timezone.now() - FRESH_FOR)
-            .order_by("-computed_at").first())
+    rows = Snapshot.objects.filter(org=org, key=key, start=start, end=end)
+    if not stale_ok:
+        rows = rows.filter(computed_at__gte=timezone.now() - FRESH_FOR)
+    return rows.order_by("-computed_at").first()
 
 
-def series(key: str, *, user, org, years: list[int]) -> list[dict]:
-    """The indicator year by year, from the snapshot of the last year's trend when fresh."""
+def has_fresh_snapshots(org, start: dt.date, end: dt.date) -> bool:
+    """Whether the organization's snapshots of the period were computed within FRESH_FOR."""
+    from stats.models import Snapshot
+
+    return Snapshot.objects.filter(org=org, start=start, end=end,
+                                   computed_at__gte=timezone.now() - FRESH_FOR).exists()
+
+
+def has_snapshots(org, start: dt.date, end: dt.date) -> bool:
+    """Whether the organization has snapshots of the period at all."""
+    from stats.models import Snapshot
+
+    return Snapshot.objects.filter(org=org, start=start, end=end).exists()
+
+
+def series(key: str, *, user, org, years: list[int], stale_ok: bool = False) -> list[dict]:
+    """The indicator year by year, from the snapshot of the last year's trend when fresh (or any, `stale_ok`)."""
     start, end = year_period(years[-1])
-    snap = _snapshot(org, f"series:{key}:{years[0]}", start, end, user)
+    snap = _snapshot(org, f"series:{key}:{years[0]}", start, end, user, stale_ok)
     if snap is not None:
         return snap.value
     return compute_series(key, user=user, org=org, years=years)
@@ -76,9 +93,10 @@ def compute_series(key: str, *, user, org, years: list[int]) -> list[dict]:
     return out
 
 
-def ranking(key: str, *, user, org, start: dt.date, end: dt.date, limit: int = 20) -> list[dict]:
+def ranking(key: str, *, user, org, start: dt.date, end: dt.date, limit: int = 20,
+            stale_ok: bool = False) -> list[dict]:
     """The ranking of the organizations under `org`, from a fresh snapshot when there is one."""
-    snap = _snapshot(org, f"ranking:{key}", start, end, user)
+    snap = _snapshot(org, f"ranking:{key}", start, end, user, stale_ok)
     if snap is not None:
         return snap.value[:limit]
     return compute_ranking(key, user=user, org=org, start=start, end=end, limit=limit)

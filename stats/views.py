@@ -19,7 +19,17 @@ from orgs.models import Organization
 from stats import labels, services
 from stats import review as review_lib
 from stats.exporting import indicator_table
-from stats.figures import TREND_KEYS, TREND_YEARS, Freshness, figure, ranking, series, year_period
+from stats.figures import (
+    TREND_KEYS,
+    TREND_YEARS,
+    Freshness,
+    figure,
+    has_fresh_snapshots,
+    has_snapshots,
+    ranking,
+    series,
+    year_period,
+)
 from stats.forms import ReviewTemplateForm
 from stats.indicators import REGISTRY, Scope, records_url
 
@@ -56,18 +66,60 @@ def _breakdown_items(key, result, scope):
              "url": records_url(indicator, scope, code)} for code, n in value.items()]
 
 
+def is_large(org) -> bool:
+    """Whether the organization's subtree holds STATS_LIVE_LIMIT people or more (counted once an hour):
+    its dashboard is then never computed within the request (18–40 s at two million people)."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    from registry.models import Person
+
+    limit = getattr(settings, "STATS_LIVE_LIMIT", 200_000)
+    key = f"stats-large:{org.pk}:{limit}"
+    large = cache.get(key)
+    if large is None:
+        large = Person.objects.filter(org__path__startswith=org.path)[:limit].count() >= limit
+        cache.set(key, large, 3600)
+    return large
+
+
+def _refresh_in_background(request, org, year):
+    """Start the organization's snapshot job unless one is already queued or running; the job."""
+    from core.models import Job, JobStatus
+
+    job = Job.objects.filter(kind="stats.snapshots", params={"org": org.code, "year": year},
+                             status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).first()
+    return job or jobs_lib.start("stats.snapshots", by=request.user, title=_("刷新统计快照：%(o)s") % {"o": org},
+                                 params={"org": org.code, "year": year})
+
+
 @login_required
 def dashboard(request, code=None):
-    """An organization's dashboard: figures with year-over-year change, maps, trends, rankings."""
+    """An organization's dashboard: figures with year-over-year change, maps, trends, rankings.
+
+    A large subtree without fresh snapshots is not computed in the request: the snapshot job starts,
+    and the page shows the previous snapshots with their time, or sends the user to the job's page.
+    """
     org, year = _org_and_year(request, code)
     user = request.user
     start, end = year_period(year)
+    stale_ok = False
+    if is_large(org) and not has_fresh_snapshots(org, start, end):
+        job = _refresh_in_background(request, org, year)
+        if not has_snapshots(org, start, end):
+            messages.info(request, _("%(org)s 的数据量较大，统计正在后台计算，完成后请重新打开仪表板。") % {"org": org})
+            # The job page shows its progress bar; a job another user started is not theirs to open.
+            mine = jobs_lib.visible_jobs(user).filter(pk=job.pk).exists()
+            return redirect("job-detail", job.pk) if mine else redirect("home")
+        stale_ok = True
+        messages.info(request, _("以下为上次计算的数字，正在后台重新计算。"))
     scope = Scope(user, org, start, end)
-    results = {key: figure(key, user=user, org=org, start=start, end=end) for key in sorted(REGISTRY)}
+    results = {key: figure(key, user=user, org=org, start=start, end=end, stale_ok=stale_ok)
+               for key in sorted(REGISTRY)}
     cards = [r for r in results.values() if not isinstance(r.value, dict)]
     years = list(range(year - TREND_YEARS + 1, year + 1))
-    trend = {key: series(key, user=user, org=org, years=years) for key in TREND_KEYS}
-    ranked = ranking("registry.people.count", user=user, org=org, start=start, end=end)
+    trend = {key: series(key, user=user, org=org, years=years, stale_ok=stale_ok) for key in TREND_KEYS}
+    ranked = ranking("registry.people.count", user=user, org=org, start=start, end=end, stale_ok=stale_ok)
     chart_data = {
         "world": _breakdown_items(MAP_KEYS["world"], results[MAP_KEYS["world"]], scope),
         "china": _breakdown_items(MAP_KEYS["china"], results[MAP_KEYS["china"]], scope),

@@ -125,6 +125,41 @@ def test_snapshots_serve_the_dashboard_and_say_how_fresh(users, tree, world):
     assert figure("registry.people.count", user=by, org=tree["zj"], start=start, end=end).value == 4
 
 
+def test_a_large_subtree_is_never_computed_in_the_request(client, users, tree, world, settings):
+    """Above STATS_LIVE_LIMIT people without fresh snapshots: the job starts (once), the page shows the
+    previous snapshots with their time, or, with none at all, the user is sent to the job's page."""
+    from django.core.cache import cache
+
+    from core.models import Job
+
+    settings.STATS_LIVE_LIMIT = 2  # 浙江省侨联's subtree holds more: it counts as large
+    cache.clear()
+    client.force_login(users["zj_admin"])
+    first = client.get("/stats/zj/?year=2025")
+    job = Job.objects.get(kind="stats.snapshots")
+    assert first.status_code == 302 and first["Location"] == f"/jobs/{job.pk}/"
+    assert job.params == {"org": "zj", "year": 2025}
+    client.get("/stats/zj/?year=2025")
+    assert Job.objects.filter(kind="stats.snapshots").count() == 1  # not a second job while one waits
+    other = f.user("zj_other", (tree["zj"], "staff"))
+    client.force_login(other)
+    assert client.get("/stats/zj/?year=2025")["Location"] == "/"  # someone else's job: not theirs to open
+    client.force_login(users["zj_admin"])
+
+    call_command("stats_snapshots", "--org", "zj", "--year", "2025", stdout=StringIO())
+    Snapshot.objects.filter(org=tree["zj"], key="registry.people.count").update(value=999)
+    assert "999" in client.get("/stats/zj/?year=2025").content.decode()  # fresh snapshots: served
+    Snapshot.objects.update(computed_at=timezone.now() - dt.timedelta(days=3))
+    Job.objects.update(status="succeeded")
+    stale = client.get("/stats/zj/?year=2025")
+    assert stale.status_code == 200 and "999" in stale.content.decode()  # the old figure, not a live count
+    assert "以下为上次计算的数字" in stale.content.decode()
+    assert Job.objects.filter(kind="stats.snapshots", status="queued").count() == 1
+    settings.STATS_LIVE_LIMIT = 10**9
+    cache.clear()
+    assert "999" not in client.get("/stats/zj/?year=2025").content.decode()  # small: computed live
+
+
 def test_dashboard_pages(client, users, tree, world):
     client.force_login(users["hz_staff"])
     page = client.get("/stats/?year=2025")
