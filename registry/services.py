@@ -170,12 +170,26 @@ def merge_people(*, by, keep: Person, drop: Person) -> Person:
             "enterprises": drop.enterprises.update(legal_person=keep),
         }
         keep.tags.add(*drop.tags.all())
+        moved.update(_move_member_login(keep, drop))
         drop.merged_into = keep
         drop.save(update_fields=["merged_into"])
         Person.objects.filter(merged_into=drop).update(merged_into=keep)
         log_action(keep, "registry.person.merged", by, {"merged": drop.pk, "filled": sorted(filled), **moved})
         log_action(drop, "registry.person.merged_into", by, {"into": keep.pk})
     return keep
+
+
+def _move_member_login(keep: Person, drop: Person) -> dict:
+    """The member portal's login of `drop` follows the merge when `keep` has none (else both stay as they are,
+    and the count of logins left on the merged record is logged)."""
+    from django.apps import apps
+
+    if not apps.is_installed("portal"):
+        return {}
+    accounts = apps.get_model("portal", "MemberAccount").objects
+    if accounts.filter(person=keep).exists():
+        return {"member_logins_left": accounts.filter(person=drop).count()}
+    return {"member_login": accounts.filter(person=drop).update(person=keep)}
 
 
 def normalize_enterprise(enterprise: Enterprise) -> None:

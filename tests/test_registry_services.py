@@ -90,6 +90,27 @@ def test_merge_keeps_memberships_and_history_of_both(users, tree):
     assert "registry.person.merged" in actions
 
 
+def test_merge_moves_the_member_login_to_the_kept_record(users, tree):
+    from django.contrib.auth import get_user_model
+
+    from portal.models import MemberAccount
+
+    by = users["zj_admin"]
+    keep, drop = _person(by, tree["hz"]), _person(by, tree["wz"], name="王曉明")
+    login = MemberAccount.objects.create(user=get_user_model().objects.create_user("member-wang"), person=drop)
+    services.merge_people(by=by, keep=keep, drop=drop)
+    login.refresh_from_db()
+    assert login.person == keep  # the member goes on seeing their record, now the kept one
+    third = _person(by, tree["hz"], name="王三")
+    MemberAccount.objects.create(user=get_user_model().objects.create_user("member-wang3"), person=third)
+    services.merge_people(by=by, keep=keep, drop=third)
+    assert MemberAccount.objects.get(user__username="member-wang").person == keep
+    assert MemberAccount.objects.get(user__username="member-wang3").person == third  # keep has one already
+    merged = [e.additional_data for e in LogEntry.objects.get_for_object(keep)
+              if e.additional_data and e.additional_data.get("action") == "registry.person.merged"]
+    assert {m.get("member_login") for m in merged} >= {1} and {m.get("member_logins_left") for m in merged} >= {1}
+
+
 def test_merge_refuses_two_different_id_numbers(users, tree):
     by = users["zj_admin"]
     a = _person(by, tree["hz"], id_number=f.id_number())
