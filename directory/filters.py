@@ -1,8 +1,10 @@
 """FilterSets of products, demands and inquiries, shared by the web lists and the API; facet counts."""
 from __future__ import annotations
 
+from collections import Counter
+
 import django_filters as df
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.countries import country_choices, country_name
@@ -74,34 +76,32 @@ def facets(qs, lang: str = "zh", limit: int = 12) -> dict:
     Counted over at most FACET_ROWS rows of the result (a search returns at most 500 anyway);
     beyond that the counts say "at least".
     """
-    from django.db.models import Subquery
-
-    ids = qs.order_by().values("pk")[:FACET_ROWS]
-    base = Product.objects.filter(pk__in=Subquery(ids))
-    out = {"capped": base.count() >= FACET_ROWS}
+    # One query for the (at most FACET_ROWS) rows, counted here: nine GROUP BYs and counts, each
+    # re-reading the filtered result, cost 120–280 ms on PostgreSQL at two million products.
+    rows = list(qs.order_by().values_list("category_id", "country", "certifications", "price_min")[:FACET_ROWS])
+    out = {"capped": len(rows) >= FACET_ROWS}
     cats = {c.pk: c for c in Category.objects.all()}
-    by_cat: dict[int, int] = {}
-    for cid, n in base.values_list("category_id").annotate(n=Count("id")).order_by():
+    by_cat: Counter = Counter()
+    by_country: Counter = Counter()
+    certs: Counter = Counter()
+    for cid, country, certifications, _price in rows:
         c = cats.get(cid)
         top = (c.parent_id or c.pk) if c else None
         if top:
-            by_cat[top] = by_cat.get(top, 0) + n
+            by_cat[top] += 1
+        by_country[country] += 1
+        if certifications:
+            certs.update({x.strip().upper() for x in certifications.replace("，", ",").split(",") if x.strip()})
     out["category"] = [{"value": cats[k].code, "label": cats[k].label(lang), "count": v}
                        for k, v in sorted(by_cat.items(), key=lambda kv: -kv[1])[:limit]]
-    out["country"] = [{"value": c, "label": country_name(c) or c, "count": n} for c, n in
-                      base.values_list("country").annotate(n=Count("id")).order_by("-n")[:limit]]
-    certs: dict[str, int] = {}
-    for value, n in base.exclude(certifications="").values_list("certifications").annotate(n=Count("id")).order_by():
-        for c in {x.strip().upper() for x in value.replace("，", ",").split(",") if x.strip()}:
-            certs[c] = certs.get(c, 0) + n
+    out["country"] = [{"value": c, "label": country_name(c) or c, "count": n}
+                      for c, n in sorted(by_country.items(), key=lambda kv: -kv[1])[:limit]]
     out["certification"] = [{"value": c, "label": c, "count": n}
                             for c, n in sorted(certs.items(), key=lambda kv: -kv[1])[:limit]]
     bands = []
     for code, lo, hi in PRICE_BANDS:
-        q = base.filter(price_min__gte=lo)
-        if hi is not None:
-            q = q.filter(price_min__lt=hi)
-        bands.append({"value": code, "label": code, "count": q.count()})
+        n = sum(1 for *_rest, price in rows if price is not None and price >= lo and (hi is None or price < hi))
+        bands.append({"value": code, "label": code, "count": n})
     out["price"] = [b for b in bands if b["count"]]
     return out
 
