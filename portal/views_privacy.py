@@ -7,15 +7,13 @@ member's own person record, so another member's request answers 404.
 """
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from core.forms import add_service_errors
 from portal.access import member_required
 from privacy import services
-from privacy.export import filename
+from privacy.export import filename, zip_response
 from privacy.forms import MemberRequestForm
 
 
@@ -50,7 +48,4 @@ def privacy_download(request, pk):
     except (ValidationError, PermissionDenied) as e:
         messages.error(request, "；".join(e.messages) if isinstance(e, ValidationError) else str(e))
         return redirect("portal:privacy")
-    response = HttpResponse(content, content_type="application/zip")
-    response["Content-Disposition"] = content_disposition_header(True, filename(obj.person))
-    response["Cache-Control"] = "no-store"
-    return response
+    return zip_response(content, filename(obj.person))

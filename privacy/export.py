@@ -101,3 +101,14 @@ def export_zip(person) -> tuple[bytes, dict]:
 def filename(person) -> str:
     """A download name that carries no personal data: the record's number and the date."""
     return _("个人信息副本") + f"-{person.pk}-{timezone.localdate():%Y%m%d}.zip"
+
+
+def zip_response(content: bytes, name: str):
+    """The copy as a download (staff and member pages and APIs alike): never cached."""
+    from django.http import HttpResponse
+    from django.utils.http import content_disposition_header
+
+    response = HttpResponse(content, content_type="application/zip")
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -108,10 +108,8 @@ def member_receive(*, by, kind: str, details: str = "") -> SubjectRequest:
 
 def export_available(request: SubjectRequest, now=None) -> bool:
     """Whether the member may download the copy: an access request answered by staff, within PRIVACY_EXPORT_DAYS."""
-    if request.kind != RequestKind.ACCESS or request.status != RequestStatus.DONE or request.person_id is None:
-        return False
-    handled = request.handled_at or request.received_at
-    return (now or timezone.now()) <= handled + dt.timedelta(days=export_days())
+    until = export_until(request)
+    return until is not None and request.person_id is not None and (now or timezone.now()) <= until
 
 
 def export_until(request: SubjectRequest):

@@ -2,7 +2,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,7 +13,7 @@ from core.htmx import render_page
 from core.pagination import paginate
 from core.scoping import CHANGE, get_visible_or_404
 from privacy import services
-from privacy.export import filename
+from privacy.export import filename, zip_response
 from privacy.filters import RequestFilter
 from privacy.forms import ConsentForm, CorrectionForm, PurposeForm, RefuseForm, RequestForm, WithdrawForm
 from privacy.models import Consent, SubjectRequest
@@ -37,14 +36,6 @@ def _form_errors(form) -> str:
     return "；".join(f"{form.fields[k].label if k in form.fields else ''}: {m}"
                      for k, ms in form.errors.items() for m in ms)
 
-
-def _zip(content: bytes, name: str) -> HttpResponse:
-    from django.utils.http import content_disposition_header
-
-    response = HttpResponse(content, content_type="application/zip")
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @login_required
@@ -102,7 +93,7 @@ def request_handle(request, pk, step):
     try:
         if step == "fulfil":
             content, obj = services.fulfil_access(by=request.user, request=obj)
-            return _zip(content, filename(obj.person))
+            return zip_response(content, filename(obj.person))
         if step == "correct":
             services.correct(by=request.user, request=obj, **form.changes())
         elif step == "erase":
@@ -134,7 +125,7 @@ def person_export(request, pk):
     except (ValidationError, PermissionDenied) as e:
         messages.error(request, _error_text(e))
         return redirect("registry:person-detail", pk)
-    return _zip(content, filename(person))
+    return zip_response(content, filename(person))
 
 
 @login_required

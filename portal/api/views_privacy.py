@@ -3,9 +3,7 @@
 Every queryset starts from the member's own person record (privacy.services.member_requests);
 another member's request answers 404. Writes go through privacy.services.member_receive.
 """
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -15,7 +13,7 @@ from rest_framework.views import APIView
 from portal.api import serializers_privacy as s
 from portal.api.views_association import MemberMixin
 from privacy import services
-from privacy.export import filename
+from privacy.export import filename, zip_response
 from privacy.models import SubjectRequest
 
 
@@ -61,7 +59,4 @@ class MyPrivacyRequestDownload(MemberMixin, APIView):
         """The zip, built now from the data held about me."""
         obj = get_object_or_404(services.member_requests(request.member), pk=pk)
         content, _data = services.member_export(by=request.user, request=obj)
-        response = HttpResponse(content, content_type="application/zip")
-        response["Content-Disposition"] = content_disposition_header(True, filename(obj.person))
-        response["Cache-Control"] = "no-store"
-        return response
+        return zip_response(content, filename(obj.person))

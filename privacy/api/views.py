@@ -1,7 +1,5 @@
 """Viewsets of the privacy API: requests and their handling, consents, a person's copy."""
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -20,18 +18,11 @@ from privacy.api.serializers import (
     SubjectRequestSerializer,
     WithdrawSerializer,
 )
-from privacy.export import filename
+from privacy.export import filename, zip_response
 from privacy.filters import ConsentFilter, RequestFilter
 from privacy.models import Consent, SubjectRequest
 
 ZIP = {(200, "application/zip"): OpenApiTypes.BINARY}
-
-
-def _zip(content: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/zip")
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 class SubjectRequestViewSet(ScopedViewSet):
@@ -60,7 +51,7 @@ class SubjectRequestViewSet(ScopedViewSet):
     def fulfil(self, request, pk=None):
         """Answer an access request: the person's copy (zip), and the request closes."""
         content, obj = services.fulfil_access(by=request.user, request=self.get_object())
-        return _zip(content, filename(obj.person))
+        return zip_response(content, filename(obj.person))
 
     @extend_schema(request=CorrectionSerializer, responses={200: SubjectRequestSerializer})
     @action(detail=True, methods=["post"])
@@ -138,4 +129,4 @@ class PersonExportView(APIView):
                                                     purpose=body.validated_data["purpose"])
         except ValidationError as e:
             raise drf_validation_error(e) from None
-        return _zip(content, filename(person))
+        return zip_response(content, filename(person))
