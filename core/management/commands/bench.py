@@ -146,6 +146,8 @@ class Command(BaseCommand):
         # The pages render with the hashed static names of the manifest, as in production.
         if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
             call_command("collectstatic", "--noinput", verbosity=0)
+        # A new, empty database (createdb bench) gets its tables here, as the SQLite bench file does.
+        call_command("migrate", "--noinput", verbosity=0)
         report = {"date": time.strftime("%Y-%m-%d %H:%M %Z"), "machine": machine(), "people": people}
         report["build"] = self.dataset(people)
         from django.contrib.auth import get_user_model
