@@ -169,15 +169,21 @@ def test_rejections_past_the_limit_are_counted_not_listed(users, tree, tmp_path,
 
 
 def test_the_sheet_is_read_once(tmp_path, monkeypatch):
-    from core.importing import reader
-    from tests.importing import write_xlsx
+    from core.importing import reader, xlsx
+    from tests.importing import FIXTURES, write_xlsx
 
+    # An .xlsx is opened (its shared strings read) once; total() reads only the sheet's <dimension>.
     path = write_xlsx(tmp_path / "p.xlsx", [PEOPLE_HEAD, *_people_rows(3)])
+    opens = []
+    monkeypatch.setattr(xlsx.XlsxSheet, "_open", lambda self, f=xlsx.XlsxSheet._open: opens.append(1) or f(self))
+    sheet = reader.Sheet(path)
+    assert sheet.total() == 4 and len(list(sheet.rows())) == 4 and opens == [1]
+    # python-calamine, which reads a whole sheet at once (.xls), reads it once.
     loads = []
     original = reader.Sheet._calamine_sheet
     monkeypatch.setattr(reader.Sheet, "_calamine_sheet", lambda self: loads.append(1) or original(self))
-    sheet = reader.Sheet(path)
-    assert sheet.total() == 4 and len(list(sheet.rows())) == 4 and loads == [1]
+    sheet = reader.Sheet(FIXTURES / "people_messy.xls")
+    assert sheet.total() == 13 and len(list(sheet.rows())) == 13 and loads == [1]
 
 
 def test_rows_and_columns_are_numbered_as_the_user_sees_them(users, tree, tmp_path):

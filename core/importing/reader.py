@@ -1,16 +1,19 @@
-"""Reading sheets row by row: .xlsx and .xls with python-calamine, .csv in UTF-8 or GB18030."""
+"""Reading sheets row by row: .xlsx streamed by core.importing.xlsx, .xls, .xlsb and .ods with python-calamine,
+.csv in UTF-8 or GB18030."""
 from __future__ import annotations
 
 import codecs
 import csv
 import io
 import os
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from django.utils.translation import gettext as _
 
-EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+XLSX_SUFFIXES = {".xlsx", ".xlsm"}
+EXCEL_SUFFIXES = XLSX_SUFFIXES | {".xls", ".xlsb", ".ods"}
 SUFFIXES = EXCEL_SUFFIXES | {".csv", ".txt"}
 
 
@@ -42,12 +45,32 @@ class Sheet:
 
     def total(self) -> int:
         """How many rows the file has (the header included), for the progress bar."""
+        xlsx = self._xlsx()
+        if xlsx is not None:
+            return xlsx.total()
         if self.suffix in EXCEL_SUFFIXES:
             # Kept for rows(): python-calamine reads a whole sheet at once, so it is read once, not twice.
             sheet = self._loaded = self._calamine_sheet()
             return sheet.end[0] + 1 if sheet.end else 0
         with open(self.path, "rb") as f:
             return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
+
+    def _xlsx(self):
+        """The streaming reader of an .xlsx (opened once, kept for rows()); None for other files.
+
+        An .xlsx that is not a zip (an old .xls renamed, as happens) goes to python-calamine, which
+        reads it by its content or says why it cannot.
+        """
+        if self.suffix not in XLSX_SUFFIXES:
+            return None
+        if "_xlsx_sheet" not in self.__dict__:
+            from core.importing.xlsx import XlsxError, XlsxSheet
+
+            try:
+                self._xlsx_sheet = XlsxSheet(self.path) if zipfile.is_zipfile(self.path) else None
+            except XlsxError as e:
+                raise UnreadableSheet(_("无法读取表格文件：%(e)s") % {"e": e}) from e
+        return self._xlsx_sheet
 
     def _calamine_sheet(self):
         from python_calamine import CalamineWorkbook
@@ -59,6 +82,15 @@ class Sheet:
 
     def rows(self) -> Iterator[tuple[int, list]]:
         """Stream the rows: (1-based row number, list of cell values)."""
+        xlsx = self._xlsx()
+        if xlsx is not None:
+            from core.importing.xlsx import XlsxError
+
+            try:
+                yield from enumerate(xlsx.rows(), start=1)
+            except XlsxError as e:
+                raise UnreadableSheet(_("无法读取表格文件：%(e)s") % {"e": e}) from e
+            return
         if self.suffix in EXCEL_SUFFIXES:
             sheet = self.__dict__.pop("_loaded", None) or self._calamine_sheet()
             # python-calamine's iter_rows() starts at the sheet's first row (leading empty rows come as empty
