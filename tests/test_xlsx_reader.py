@@ -284,3 +284,19 @@ def test_rows_are_streamed_not_kept(tmp_path, monkeypatch):
     # what is alive at once is a chunk of the XML, its cells and one row, whatever the length of the sheet.
     assert peaks[20_000] < peaks[5_000] + 1_000_000, peaks
     assert peaks[20_000] < 3_000_000, peaks
+
+
+# ---- the import's memory besides the reader -------------------------------------------------------------
+
+
+def test_duplicate_keys_inside_a_file_are_told_exactly_in_little_memory():
+    from core.importing.pipeline import SeenKeys
+
+    seen = SeenKeys(size=8)
+    first = {}
+    keys = [f"3307821985{i:08d}" for i in range(5000)] + [(7, "33078219850305009X"), (7, "X"), dt.date(2024, 1, 1)]
+    keys += [-1, -2]  # equal hashes in CPython: a collision, not a duplicate
+    for row, key in enumerate(keys * 2, start=1):
+        assert seen.add(key, row) == first.get(key)
+        first.setdefault(key, row)
+    assert len(seen) == len(keys) and seen.add(-2, 99_999) == len(keys)

@@ -12,6 +12,7 @@ One named entry per import ("core.import.completed", with its counts) is written
 from __future__ import annotations
 
 import logging
+from array import array
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -197,7 +198,7 @@ def run_import(kind_name: str, path, *, by, org=None, dry_run: bool = False, val
                                                                  strict=True)}
     report.columns = {report.headers[col.field]: i for i, col in mapping.items()}
     org_column = kind.column("org_code")
-    seen: dict = {}
+    seen = SeenKeys()
     touched_orgs: dict[int, object] = {}
     if progress:
         progress(0, max(total - header_row, 0), final=True)
@@ -218,12 +219,12 @@ def run_import(kind_name: str, path, *, by, org=None, dry_run: bool = False, val
                     continue
                 key = kind.match_key(values, row_org)
                 if key is not None:
-                    if key in seen:
+                    first = seen.add(key, number)
+                    if first is not None:
                         col = kind.column(kind.match_field) if kind.match_field else None
                         _reject(report, number, _header(report, col), values.get(kind.match_field, ""),
-                                _("与第 %(n)d 行重复。") % {"n": seen[key]})
+                                _("与第 %(n)d 行重复。") % {"n": first})
                         continue
-                    seen[key] = number
                 chunk.append((number, values, row_org, explicit, bad))
                 if len(chunk) >= chunk_size:
                     _write_chunk(kind, chunk, by, orgs, report, touched_orgs)
@@ -245,6 +246,57 @@ def run_import(kind_name: str, path, *, by, org=None, dry_run: bool = False, val
         if not dry_run:
             report.created = report.updated = 0
     return report
+
+
+class SeenKeys:
+    """The match keys met so far in the file, each with the first row that had it (duplicates inside the file).
+
+    A dict of a million ID numbers holds ~150 bytes a key (the string, the row number's int, the
+    slot); here ~50: open addressing over arrays of hashes and row numbers, and the keys themselves
+    as repr() bytes in one buffer, compared on a hash match, so a duplicate is never a mere collision.
+    Keys are what match_key() returns: strings, numbers, dates and tuples of them.
+    """
+
+    def __init__(self, size: int = 1 << 12):
+        self._slots = array("i", [-1]) * size  # entry number, -1 for a free slot
+        self._hashes = array("q")
+        self._rows = array("q")
+        self._ends = array("Q")
+        self._keys = bytearray()
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def add(self, key, row: int) -> int | None:
+        """Remember `key` at `row` and return None, or return the first row of a key already met."""
+        h = hash(key)
+        encoded = repr(key).encode("utf-8", "surrogatepass")
+        slots, mask = self._slots, len(self._slots) - 1
+        i = h & mask
+        while (entry := slots[i]) >= 0:
+            if self._hashes[entry] == h and self._key(entry) == encoded:
+                return self._rows[entry]
+            i = (i + 1) & mask
+        slots[i] = len(self._rows)
+        self._hashes.append(h)
+        self._rows.append(row)
+        self._keys += encoded
+        self._ends.append(len(self._keys))
+        if 2 * len(self._rows) > len(slots):
+            self._grow()
+        return None
+
+    def _key(self, entry: int) -> bytes:
+        return self._keys[self._ends[entry - 1] if entry else 0:self._ends[entry]]
+
+    def _grow(self) -> None:
+        slots = self._slots = array("i", [-1]) * (2 * len(self._slots))
+        mask = len(slots) - 1
+        for entry, h in enumerate(self._hashes):
+            i = h & mask
+            while slots[i] >= 0:
+                i = (i + 1) & mask
+            slots[i] = entry
 
 
 def _read_row(number, cells, mapping, kind, report):
