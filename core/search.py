@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -38,6 +38,7 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _LATIN = re.compile(r"[0-9a-z]+")
 _stemmer = snowballstemmer.stemmer("english")
 MAX_CANDIDATES = 500
+SEARCH_WORK_MEM = "32MB"  # PostgreSQL: room for an exact bitmap of a common term's matches (see _pg_matching_ids)
 
 
 @dataclass(frozen=True)
@@ -316,18 +317,35 @@ def matching_ids(label: str, query: str, scope_paths: list[str] | None, limit: i
         return []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT object_id FROM core_searchentry WHERE model = %s AND tsv @@ to_tsquery('simple', %s) "
-                "LIMIT %s",
-                [label, _tsquery(terms, scope_paths), limit],
-            )
-        else:
-            cursor.execute(
-                "SELECT e.object_id FROM core_search_fts f CROSS JOIN core_searchentry e ON e.id = f.rowid "
-                "WHERE core_search_fts MATCH %s AND e.model = %s LIMIT %s",
-                [_fts_query(terms, scope_paths, label), label, limit],
-            )
+            return _pg_matching_ids(cursor, label, _tsquery(terms, scope_paths), limit)
+        cursor.execute(
+            "SELECT e.object_id FROM core_search_fts f CROSS JOIN core_searchentry e ON e.id = f.rowid "
+            "WHERE core_search_fts MATCH %s AND e.model = %s LIMIT %s",
+            [_fts_query(terms, scope_paths, label), label, limit],
+        )
         return [row[0] for row in cursor.fetchall()]
+
+
+def _pg_matching_ids(cursor, label: str, tsquery: str, limit: int) -> list[int]:
+    """The GIN query, planned as one: the partial index always, and its bitmap kept exact.
+
+    With LIMIT, PostgreSQL takes a common term's estimate (150,000 products for 'toy':*) as a reason
+    to read the table in order and stop at the limit, but the table holds every model's entries and
+    the people's come first: 2.3 s instead of 0.3 s at 2.1 million products. And a bitmap of more than
+    ~80,000 matches outgrows the default work_mem and turns lossy, so whole pages are re-checked.
+    Both settings are the session's again after the query (a failed query's transaction rolls them back).
+    """
+    from django.db import DatabaseError
+
+    cursor.execute("SELECT set_config('enable_seqscan', 'off', false), set_config('work_mem', %s, false)",
+                   [SEARCH_WORK_MEM])
+    try:
+        cursor.execute("SELECT object_id FROM core_searchentry WHERE model = %s AND tsv @@ to_tsquery('simple', %s) "
+                       "LIMIT %s", [label, tsquery, limit])
+        return [row[0] for row in cursor.fetchall()]
+    finally:
+        with suppress(DatabaseError):
+            cursor.execute("RESET enable_seqscan; RESET work_mem")
 
 
 def query_scope(paths: list[str] | None) -> list[str] | None:

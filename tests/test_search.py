@@ -126,3 +126,36 @@ def test_each_model_is_searched_apart_from_the_others(users, people):
     else:
         assert '"mregistryperson"' in search._fts_query(search.query_terms("王"), None, "registry.person")
     assert names(users["zj_admin"], "王") and not search.matching_ids("registry.enterprise", "王小明", None)
+
+
+def test_search_reads_the_models_index_and_leaves_the_sessions_settings(users, people):
+    """PostgreSQL: the candidates come from an index even where the planner would read the table in order
+    (a common word's estimate under LIMIT, at scale, where the table's other models' entries come first:
+    2.3 s instead of 0.3 s), and the session's settings are unchanged after."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        assert names(users["zj_admin"], "王")
+        return
+    plans = []
+
+    def explain(execute, sql, params, many, context):
+        if sql.startswith("SELECT object_id FROM core_searchentry"):
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN " + sql, params)
+                plans.append("\n".join(row[0] for row in cursor.fetchall()))
+        return execute(sql, params, many, context)
+
+    with connection.cursor() as cursor:
+        # Index reads made to look dear, as a common word's row estimate under LIMIT makes them at scale.
+        cursor.execute("SET random_page_cost = 100000")
+        try:
+            with connection.execute_wrapper(explain):
+                found = search.matching_ids("registry.person", "王", None)
+            cursor.execute("SELECT current_setting('enable_seqscan'), current_setting('work_mem')")
+            after = cursor.fetchone()
+        finally:
+            cursor.execute("RESET random_page_cost")
+    assert set(found) >= {people["王"].pk, people["王小明"].pk}
+    assert plans and "Seq Scan" not in plans[0] and "Index Scan" in plans[0], plans
+    assert after == ("on", "4MB")
