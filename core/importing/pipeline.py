@@ -251,8 +251,8 @@ def run_import(kind_name: str, path, *, by, org=None, dry_run: bool = False, val
 class SeenKeys:
     """The match keys met so far in the file, each with the first row that had it (duplicates inside the file).
 
-    A dict of a million ID numbers holds ~150 bytes a key (the string, the row number's int, the
-    slot); here ~50: open addressing over arrays of hashes and row numbers, and the keys themselves
+    A dict of a million ID numbers holds ~125 bytes a key (the string, the row number's int, the
+    slot); here ~48: open addressing over arrays of hashes and row numbers, and the keys themselves
     as repr() bytes in one buffer, compared on a hash match, so a duplicate is never a mere collision.
     Keys are what match_key() returns: strings, numbers, dates and tuples of them.
     """
@@ -260,7 +260,7 @@ class SeenKeys:
     def __init__(self, size: int = 1 << 12):
         self._slots = array("i", [-1]) * size  # entry number, -1 for a free slot
         self._hashes = array("q")
-        self._rows = array("q")
+        self._rows = array("i")
         self._ends = array("Q")
         self._keys = bytearray()
 
