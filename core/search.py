@@ -311,10 +311,25 @@ def _tsquery(terms, scope_paths) -> str:
 
 
 def matching_ids(label: str, query: str, scope_paths: list[str] | None, limit: int = MAX_CANDIDATES) -> list[int]:
-    """Ids of records of `label` matching every term, inside the scope (None = everywhere)."""
+    """Ids of records of `label` matching every term, inside the scope (None = everywhere).
+
+    Latin and pinyin terms match as prefixes, but whole words are tried first: when they alone fill
+    the limit, the prefix query is not run. A prefix expands to every word it starts (silk → silks,
+    silky …), and PostgreSQL collects each one's matches in full before the limit applies: 'silk':*
+    cost four times 'silk' at 2.1 million products. Words are indexed with their stems (toys → toy),
+    so the whole-word query already finds the plural forms.
+    """
     terms = query_terms(query)
     if not terms or scope_paths == []:
         return []
+    if any(prefix for _term, prefix in terms):
+        words = _matching_ids(label, [(term, False) for term, _prefix in terms], scope_paths, limit)
+        if len(words) >= limit:
+            return words
+    return _matching_ids(label, terms, scope_paths, limit)
+
+
+def _matching_ids(label: str, terms, scope_paths, limit: int) -> list[int]:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             return _pg_matching_ids(cursor, label, _tsquery(terms, scope_paths), limit)

@@ -159,3 +159,16 @@ def test_search_reads_the_models_index_and_leaves_the_sessions_settings(users, p
     assert set(found) >= {people["王"].pk, people["王小明"].pk}
     assert plans and "Seq Scan" not in plans[0] and "Index Scan" in plans[0], plans
     assert after == ("on", "4MB")
+
+
+def test_whole_words_are_tried_before_prefixes(users, tree):
+    """A Latin word matches as a prefix (marc finds Marco), but when its whole-word matches alone fill the
+    candidates, words it merely starts (Marconi, stored first here) are not collected; otherwise they are."""
+    by = users["zj_admin"]
+    made = {name: services.create_person(by=by, org=tree["hz"], name=name, category="overseas_chinese",
+                                         foreign_name=foreign)
+            for name, foreign in [("马可尼", "Marconi Verdi"), ("罗马可", "Marco Rossi"), ("白马可", "Marco Bianchi")]}
+    words = {made["罗马可"].pk, made["白马可"].pk}
+    assert set(search.matching_ids("registry.person", "marco", None, limit=2)) == words
+    assert set(search.matching_ids("registry.person", "marco", None, limit=10)) == words | {made["马可尼"].pk}
+    assert set(search.matching_ids("registry.person", "marc", None, limit=10)) == {p.pk for p in made.values()}
