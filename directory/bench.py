@@ -153,8 +153,10 @@ def run(products: int = 100_000, repeat: int = 40, log=print) -> dict:
     from directory import matching, vectors
     from directory.models import Demand
     from orgs.models import Organization
+    from shanghui.startup import freeze_loaded_objects
 
     report = {"build": fill(products, log)}
+    freeze_loaded_objects()  # as a gunicorn worker serves (shanghui/wsgi.py)
     vectors.forget()
     User = get_user_model()
     user, created = User.objects.get_or_create(username="directory-bench")

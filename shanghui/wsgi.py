@@ -5,3 +5,7 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shanghui.settings")
 application = get_wsgi_application()
+
+from shanghui.startup import freeze_loaded_objects  # noqa: E402  (after Django is set up)
+
+freeze_loaded_objects()
