@@ -257,6 +257,21 @@ def test_shared_strings_are_one_buffer_not_a_list_of_strings():
     assert isinstance(strings.data, bytearray) and strings.offsets.itemsize == 4
 
 
+def test_many_shared_strings_wait_in_a_temporary_file(tmp_path, monkeypatch):
+    from core.importing import xlsx
+
+    monkeypatch.setattr(xlsx, "SPILL", 1000)
+    monkeypatch.setattr(xlsx, "CHUNK", 4096)
+    texts = [f"姓名{i} &amp; <b>" if i % 7 else f"{i}" for i in range(3000)]
+    xml = "".join(f"<si><t>{t}</t></si>" if "<b>" not in t else f"<si><r><t>{t.replace('<b>', '')}</t></r></si>"
+                  for t in texts)
+    strings = SharedStrings(io.BytesIO(f'<sst xmlns="{NS}">{xml}</sst>'.encode()))
+    assert strings._file is not None and len(strings.data) == 0
+    assert [strings[i] for i in range(3000)] == [t.replace("&amp;", "&").replace("<b>", "") for t in texts]
+    path = _xlsxwriter_book(tmp_path / "spilled.xlsx", [[f"身份证{i}", f"地址{i}"] for i in range(3000)])
+    assert streamed_rows(path) == calamine_rows(path)
+
+
 def _peak_while_reading(path) -> int:
     sheet = Sheet(path)
     tracemalloc.start()
