@@ -40,14 +40,13 @@ PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 DATE, DURATION = 1, 2
 # Built-in number formats that python-calamine (like Excel) reads as dates and times, and as durations.
 BUILTIN_FORMATS = {**dict.fromkeys([*range(14, 23), 45, 47], DATE), 46: DURATION}
-EPOCH_1900 = dt.datetime(1899, 12, 30)
-EPOCH_1904 = dt.datetime(1904, 1, 1)
+EPOCH_1900 = dt.datetime(1899, 12, 30)  # 1904 dates are 1462 days later
 DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s[^>]*?ref=\"([A-Za-z]*)(\d*)(?::([A-Za-z]*)(\d*))?\"")
-_COLUMNS: dict[str, int] = {}
-CHUNK = 1 << 20
-SEEN_STRINGS = 1 << 16
-SPILL = 16 << 20
+CHUNK = 1 << 20  # bytes of the sheet's XML read at a time
+SPILL = 16 << 20  # bytes of shared-string text kept in memory; past this, a temporary file
+SEEN_STRINGS = 1 << 16  # shared strings decoded once each (the first ones: those that repeat)
 SEEN_DATES = 1 << 16
+_COLUMNS: dict[str, int] = {}
 _SAFE = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 
 
