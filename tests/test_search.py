@@ -185,3 +185,10 @@ def test_a_common_word_fills_the_limit_and_a_rare_one_is_found_whatever_its_id(u
     assert len(few) == 2 and set(few) <= set(common)
     assert set(search.matching_ids("registry.person", "zed", None, limit=100)) == set(common)
     assert search.matching_ids("registry.person", "quux", None, limit=2) == [rare.pk]
+
+
+def test_english_stems_come_from_the_c_stemmer():
+    """Stemming runs for every Latin word indexed or searched (a million-row import, two million products):
+    snowballstemmer's pure-Python stemmer cost 60 µs a word, PyStemmer's 0.4, with the same stems."""
+    assert type(search._stemmer).__module__ == "Stemmer"
+    assert search._stems(["scarves", "toys", "stainless", "bufanda"]) == ["scarv", "toy", "stainless", "bufanda"]
