@@ -18,6 +18,7 @@ two-character words.
 """
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -38,8 +39,8 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _LATIN = re.compile(r"[0-9a-z]+")
 _stemmer = snowballstemmer.stemmer("english")
 MAX_CANDIDATES = 500
-SAMPLE_MODULUS = 8  # PostgreSQL: one entry in 8 has a second, smaller index (see _pg_matching_ids)
-SEARCH_WORK_MEM = "32MB"  # PostgreSQL: room for an exact bitmap of a common term's matches (see _pg_matching_ids)
+SAMPLE_MODULUS = 8  # PostgreSQL: one entry in 8 has a second, smaller index (see _matching_ids)
+SEARCH_WORK_MEM = "32MB"  # PostgreSQL: room for an exact bitmap of a common term's matches
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,7 @@ def ensure_model_indexes(using: str = "default", **kwargs) -> list[str]:
     The query's `model = …` then reads only that model's postings: with two million products in the same
     table, a person search for a word of their descriptions (义乌) read and dropped millions of rows.
     The second index holds one entry in SAMPLE_MODULUS, where a common word's candidates are looked for
-    first (`_pg_matching_ids`). Returns the indexes created.
+    first (`_matching_ids`). Returns the indexes created.
     """
     from django.db import connections
 
@@ -326,45 +327,26 @@ def matching_ids(label: str, query: str, scope_paths: list[str] | None, limit: i
     terms = query_terms(query)
     if not terms or scope_paths == []:
         return []
-    if any(prefix for _term, prefix in terms):
-        words = _matching_ids(label, [(term, False) for term, _prefix in terms], scope_paths, limit)
-        if len(words) >= limit:
-            return words
-    return _matching_ids(label, terms, scope_paths, limit)
+    with connection.cursor() as cursor, _planner_kept_on_the_index(cursor):
+        if any(prefix for _term, prefix in terms):
+            words = _matching_ids(cursor, label, [(term, False) for term, _prefix in terms], scope_paths, limit)
+            if len(words) >= limit:
+                return words
+        return _matching_ids(cursor, label, terms, scope_paths, limit)
 
 
-def _matching_ids(label: str, terms, scope_paths, limit: int) -> list[int]:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            return _pg_matching_ids(cursor, label, _tsquery(terms, scope_paths), limit)
-        cursor.execute(
-            "SELECT e.object_id FROM core_search_fts f CROSS JOIN core_searchentry e ON e.id = f.rowid "
-            "WHERE core_search_fts MATCH %s AND e.model = %s LIMIT %s",
-            [_fts_query(terms, scope_paths, label), label, limit],
-        )
-        return [row[0] for row in cursor.fetchall()]
+def _matching_ids(cursor, label: str, terms, scope_paths, limit: int) -> list[int]:
+    """One query of `terms`: PostgreSQL's sampled index first, then all of it (see below); SQLite's FTS5.
 
-
-def _pg_matching_ids(cursor, label: str, tsquery: str, limit: int) -> list[int]:
-    """The GIN query: first among one entry in SAMPLE_MODULUS, then, if that did not fill the limit, all.
-
-    A GIN index scan builds the bitmap of every match before LIMIT applies: a common word (围巾 in 85,000
-    of 2.1 million products, silk in 120,000) cost 45–90 ms. The sampled index holds an eighth of the
-    postings, where such a word still has thousands of matches, so the limit fills at an eighth of the
-    cost (8–12 ms); a rarer word falls through to the whole index, cheap for a short posting list. Either
-    way the candidates are matches (the exact names are looked up apart, `search_ids`), as before, when
-    they were the first 500 in the table's order.
-
-    The planner is kept on the index: with LIMIT it took a common word's estimate (150,000 products for
-    'toy':*) as a reason to read the table in order, where the people's entries come first (2.3 s); and the
-    bitmap gets room to stay exact (past ~80,000 matches the default work_mem made it lossy). Both settings
-    are the session's again after the query (a failed query's transaction rolls them back).
+    PostgreSQL: a GIN index scan builds the bitmap of every match before LIMIT applies, so a common word
+    (围巾 in 85,000 of 2.1 million products, silk in 120,000) cost 45–90 ms. A second partial index holds
+    one entry in SAMPLE_MODULUS (`ensure_model_indexes`), where such a word still has thousands of
+    matches: the limit fills at an eighth of the cost (8–12 ms). A rarer word falls through to the whole
+    index, cheap for a short posting list. Either way the candidates are matches (the exact names are
+    looked up apart, `search_ids`), as before, when they were the first 500 in the table's order.
     """
-    from django.db import DatabaseError
-
-    cursor.execute("SELECT set_config('enable_seqscan', 'off', false), set_config('work_mem', %s, false)",
-                   [SEARCH_WORK_MEM])
-    try:
+    if connection.vendor == "postgresql":
+        tsquery = _tsquery(terms, scope_paths)
         sql = "SELECT object_id FROM core_searchentry WHERE model = %s{} AND tsv @@ to_tsquery('simple', %s) LIMIT %s"
         cursor.execute(sql.format(f" AND object_id %% {SAMPLE_MODULUS} = 0"), [label, tsquery, limit])
         found = [row[0] for row in cursor.fetchall()]
@@ -372,6 +354,32 @@ def _pg_matching_ids(cursor, label: str, tsquery: str, limit: int) -> list[int]:
             cursor.execute(sql.format(""), [label, tsquery, limit])
             found = [row[0] for row in cursor.fetchall()]
         return found
+    cursor.execute(
+        "SELECT e.object_id FROM core_search_fts f CROSS JOIN core_searchentry e ON e.id = f.rowid "
+        "WHERE core_search_fts MATCH %s AND e.model = %s LIMIT %s",
+        [_fts_query(terms, scope_paths, label), label, limit],
+    )
+    return [row[0] for row in cursor.fetchall()]
+
+
+@contextmanager
+def _planner_kept_on_the_index(cursor):
+    """PostgreSQL: the search's queries planned on the GIN index, with room for an exact bitmap.
+
+    With LIMIT the planner took a common word's estimate (150,000 products for 'toy':*) as a reason to
+    read the table in order, where the people's entries come first (2.3 s); and past ~80,000 matches the
+    default work_mem made the bitmap lossy. Both settings are the session's again afterwards (a failed
+    query's transaction rolls them back).
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    from django.db import DatabaseError
+
+    cursor.execute("SELECT set_config('enable_seqscan', 'off', false), set_config('work_mem', %s, false)",
+                   [SEARCH_WORK_MEM])
+    try:
+        yield
     finally:
         with suppress(DatabaseError):
             cursor.execute("RESET enable_seqscan; RESET work_mem")
@@ -434,8 +442,6 @@ def with_ids(queryset, ids: list[int]):
     `pk__in` binds one parameter per id: for a search's 500 candidates Django prepares 500 values and
     psycopg splits and merges a 500-placeholder query on every call (2–4 ms each, three times a page).
     """
-    import json
-
     from django.db.models import BooleanField
     from django.db.models.expressions import RawSQL
 
