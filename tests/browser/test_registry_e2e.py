@@ -76,5 +76,8 @@ def test_language_switch_and_phone_layout(page, users, tree):
     page.set_viewport_size({"width": 390, "height": 844})
     log_in(page, "hz_staff", "pw-hz_staff-123")
     page.click("button.navbar-toggler")
-    page.click("button[value=en]")
+    # The menu slides open; a click while it still moves can land on nothing (Bootstrap: .collapsing, then .show).
+    expect(page.locator("#nav.show")).to_be_visible()
+    with page.expect_navigation():
+        page.click("button[value=en]")
     expect(page.locator("html")).to_have_attribute("lang", "en")
