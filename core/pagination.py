@@ -13,6 +13,8 @@ from django.core.cache import cache
 from django.core.paginator import Paginator as DjangoPaginator
 from rest_framework.pagination import PageNumberPagination
 
+from core.search import with_ids
+
 
 @dataclass
 class Page:
@@ -47,8 +49,18 @@ def paginate(queryset, page: str | int | None, per_page: int = 50) -> Page:
     except (TypeError, ValueError):
         number = 1
     offset = (number - 1) * per_page
+    order = search_order(queryset)
+    if order is not None:
+        chosen = order[offset : offset + per_page]
+        rows = list(with_ids(queryset, chosen)) if chosen else []
+        return Page(rows=rows, number=number, has_next=len(order) > offset + per_page, per_page=per_page)
     rows = list(queryset[offset : offset + per_page + 1])
     return Page(rows=rows[:per_page], number=number, has_next=len(rows) > per_page, per_page=per_page)
+
+
+def search_order(queryset) -> list[int] | None:
+    """The ids of a search's answer in their order (`core.search.found`), or None for any other queryset."""
+    return getattr(queryset, "search_order", None)
 
 
 COUNT_CAP = 10_000
@@ -68,6 +80,9 @@ class CappedCountPaginator(DjangoPaginator):
     @cached_property
     def count(self) -> int:
         """The number of rows, exact below COUNT_CAP, else the cached count (`approximate` set)."""
+        order = search_order(self.object_list)
+        if order is not None:
+            return len(order)
         # Unordered: a count needs no ORDER BY (a search's rank would be sorted for nothing).
         bounded = self.object_list.order_by()[: COUNT_CAP + 1].count()
         if bounded <= COUNT_CAP:
@@ -81,6 +96,18 @@ class CappedCountPaginator(DjangoPaginator):
         else:
             self.approximate = True
         return total
+
+    def page(self, number):
+        """Django's page; a search's page fetches only its own rows (by id), not the whole answer sorted."""
+        order = search_order(self.object_list)
+        if order is None:
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        return self._get_page(list(with_ids(self.object_list, order[bottom:top])), number, self)
 
 
 class ApiPagination(PageNumberPagination):

@@ -472,6 +472,22 @@ def ranked(queryset, ids: list[int]):
     return with_ids(queryset, ids).annotate(search_rank=rank).order_by("search_rank")
 
 
+def found(queryset, user, query: str, limit: int = MAX_CANDIDATES):
+    """The records of `queryset` that `user` may see and that match `query`, best first, as a queryset.
+
+    Every id `search_ids` returns is a visible row of `queryset`, so the answer carries them as
+    `search_order`: a paginator (core.pagination) counts and slices them without asking the database
+    to count or sort the 500 candidates. A further filter or ordering makes a new queryset, which has
+    no `search_order` and is paginated the usual way.
+    """
+    ids = search_ids(queryset, user, query, limit)
+    if not ids:
+        return queryset.none()
+    result = ranked(queryset, ids)
+    result.search_order = ids
+    return result
+
+
 def search(queryset, user, query: str, limit: int = MAX_CANDIDATES) -> list:
     """The records themselves, in the order of `search_ids`."""
     ids = search_ids(queryset, user, query, limit)

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.countries import country_choices, country_name
-from core.search import ranked, search_ids
+from core.search import found
 from directory.models import Category, Demand, DemandStatus, Inquiry, InquiryStatus, Product, Status
 from registry.filters import OrgSubtreeFilter
 
@@ -23,8 +23,7 @@ class ProductSearchFilter(df.CharFilter):
         if not value:
             return qs
         request = getattr(self.parent, "request", None)
-        ids = search_ids(qs, getattr(request, "user", None), value)
-        return ranked(qs, ids) if ids else qs.none()
+        return found(qs, getattr(request, "user", None), value)
 
 
 class CategoryFilter(df.CharFilter):

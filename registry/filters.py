@@ -3,7 +3,7 @@ import django_filters as df
 from django.utils.translation import gettext_lazy as _
 
 from core.countries import country_choices
-from core.search import ranked, search_ids
+from core.search import found
 from orgs.models import Organization
 from registry.models import Category, Enterprise, EnterpriseKind, Industry, Membership, Person
 
@@ -32,8 +32,7 @@ class SearchFilter(df.CharFilter):
             return qs
         request = getattr(self.parent, "request", None)
         user = getattr(request, "user", None)
-        ids = search_ids(qs, user, value)
-        return ranked(qs, ids) if ids else qs.none()
+        return found(qs, user, value)
 
 
 class PersonFilter(df.FilterSet):

@@ -192,3 +192,37 @@ def test_english_stems_come_from_the_c_stemmer():
     snowballstemmer's pure-Python stemmer cost 60 µs a word, PyStemmer's 0.4, with the same stems."""
     assert type(search._stemmer).__module__ == "Stemmer"
     assert search._stems(["scarves", "toys", "stainless", "bufanda"]) == ["scarv", "toy", "stainless", "bufanda"]
+
+
+def test_a_searchs_pages_follow_its_rank_and_its_count_needs_no_query(api, users, tree):
+    """A search's answer is paginated from its own ids: the API's count and each page come without counting
+    or sorting the candidates in the database, in rank order (exact name first); another filter on top
+    counts the usual way."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from core.pagination import CappedCountPaginator, paginate
+
+    by = users["zj_admin"]
+    for i in range(5):
+        services.create_person(by=by, org=tree["hz"], name=f"孙{i}号", category="relative")
+    exact = services.create_person(by=by, org=tree["hz"], name="孙", category="overseas_chinese")
+    services.create_person(by=by, org=tree["wz"], name="孙外", category="relative")  # outside hz_staff's scope
+
+    qs = Person.objects.visible_to(users["hz_staff"]).order_by("-pk")
+    answer = search.found(qs, users["hz_staff"], "孙")
+    assert answer.search_order[0] == exact.pk and len(answer.search_order) == 6
+    pages = [paginate(answer, n, per_page=4) for n in (1, 2)]
+    assert [p.pk for p in pages[0].rows + pages[1].rows] == answer.search_order
+    assert pages[0].has_next and not pages[1].has_next
+    paginator = CappedCountPaginator(answer, 4)
+    assert paginator.count == 6 and [p.pk for p in paginator.page(2)] == answer.search_order[4:]
+
+    c = api("hz_staff")
+    with CaptureQueriesContext(connection) as ctx:
+        body = c.get("/api/people/", {"q": "孙"}).json()
+    assert body["count"] == 6 and body["results"][0]["name"] == "孙"
+    assert not [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
+    narrowed = c.get("/api/people/", {"q": "孙", "category": "relative"}).json()
+    assert narrowed["count"] == 5 and "孙" not in [r["name"] for r in narrowed["results"]]
+    assert search.found(qs, users["hz_staff"], "没有这个名字").count() == 0
