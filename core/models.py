@@ -32,6 +32,28 @@ class JobStatus(models.TextChoices):
     CANCELLED = "cancelled", _("已取消")
 
 
+# The keys the job handlers put in Job.result (imports, exports, reindex, snapshots, pairing runs,
+# retranslation), as the job's page names them.
+RESULT_LABELS = {
+    "rows": _("行数"),
+    "created": _("新增"),
+    "updated": _("更新"),
+    "rejected_rows": _("未通过的行数"),
+    "rejected_unlisted": _("未列出的未通过问题"),
+    "dry_run": _("试运行"),
+    "written": _("已写入"),
+    "revealed": _("含明文个人信息的行数"),
+    "reindexed": _("已重建的索引条目"),
+    "organizations": _("组织数"),
+    "run": _("运行编号"),
+    "status": _("状态"),
+    "objective": _("目标值"),
+    "pairs": _("结对数"),
+    "products": _("产品数"),
+    "translated": _("已翻译"),
+}
+
+
 class Job(models.Model):
     """A large import, export or reindex run by the worker, with its progress and outcome.
 
@@ -63,6 +85,23 @@ class Job(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def outcome(self) -> list[tuple[str, object]]:
+        """The result's figures as (label, value) for the job's page, in the user's language.
+
+        The rejected rows are shown apart (their own table); a key no label knows is shown as it is.
+        """
+        shown = []
+        for key, value in (self.result or {}).items():
+            if key in ("rejected", "url"):
+                continue
+            if isinstance(value, bool):
+                value = _("是") if value else _("否")
+            elif isinstance(value, dict):
+                value = "，".join(f"{k}: {v}" for k, v in value.items())
+            shown.append((RESULT_LABELS.get(key, key), value))
+        return shown
 
     @property
     def finished(self) -> bool:

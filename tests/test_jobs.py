@@ -100,3 +100,21 @@ def test_job_pages_are_private_and_cancel_works(client, users, slow_job):
     assert job.status == JobStatus.CANCELLED
     body = client.get(reverse("job-detail", args=[job.pk]), HTTP_HX_REQUEST="true").content.decode()
     assert "every 1s" not in body and 'data-status="cancelled"' in body
+
+
+def test_a_finished_jobs_outcome_is_named_in_the_users_language(client, users):
+    """The job's page names each figure (行数, not rows), shows yes/no for flags and links to what the job
+    made; the rejected rows stay in their own table."""
+    job = Job.objects.create(kind="import", title="导入人员", created_by=users["hz_staff"], status=JobStatus.SUCCEEDED,
+                             result={"rows": 3, "created": 2, "dry_run": False, "url": "/registry/people/",
+                                     "rejected": [{"row": 4, "column": "姓名", "value": "", "message": "必填"}]})
+    client.force_login(users["hz_staff"])
+    body = client.get(reverse("job-detail", args=[job.pk])).content.decode()
+    outcome = body.split('id="job-outcome"')[1].split("</dl>")[0]
+    assert "行数" in outcome and "新增" in outcome and "试运行" in outcome and "否" in outcome
+    assert "rows" not in outcome and "dry_run" not in outcome and "url" not in outcome
+    assert 'href="/registry/people/" id="job-result-link"' in body
+    assert 'id="rejected-rows"' in body and "必填" in body
+    client.cookies["django_language"] = "en"
+    english = client.get(reverse("job-detail", args=[job.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Rows" in english.split('id="job-outcome"')[1].split("</dl>")[0]
