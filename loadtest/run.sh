@@ -20,7 +20,9 @@ psql "${DATABASE_URL%/*}/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname
 $PY loadtest/prepare.py
 $PY manage.py collectstatic --noinput -v 0
 
-.venv/bin/gunicorn shanghui.wsgi --bind "127.0.0.1:$PORT" --workers "$WORKERS" --threads 2 \
+# Keep-alive longer than the users' pauses (0.5–3 s): at gunicorn's default of 2 s the server closed idle
+# connections just as a client sent its next request on them (connection resets counted as failures).
+.venv/bin/gunicorn shanghui.wsgi --bind "127.0.0.1:$PORT" --workers "$WORKERS" --threads 2 --keep-alive 10 \
   --log-level warning --error-logfile "$OUT/gunicorn.log" &
 SERVER=$!
 $PY manage.py worker --no-startup-delay >"$OUT/worker.log" 2>&1 &

@@ -5,6 +5,7 @@ import io
 
 import xlsxwriter
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from stats import labels
 from stats.indicators import REGISTRY, Scope, records_url
@@ -42,7 +43,7 @@ def indicator_table(results, *, user, org, site: str = "") -> bytes:
         indicator = REGISTRY[r.key]
         scope = Scope(user, org, r.start, r.end)
         ws = book.add_worksheet(r.title[:31])
-        ws.write_row(0, 0, [_("项目"), _("代码"), _("数值"), _("上年同期"), _("明细")], bold)
+        ws.write_row(0, 0, [pgettext("indicator table heading", "项目"), _("代码"), _("数值"), _("上年同期"), _("明细")], bold)
         previous = r.previous if isinstance(r.previous, dict) else {}
         for i, (code, value) in enumerate(r.value.items(), start=1):
             ws.write_row(i, 0, [labels.label(indicator, code), code, _num(value), _num(previous.get(code))])

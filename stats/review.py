@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from stats import labels
 from stats.figures import figure, year_period
@@ -333,7 +334,7 @@ def to_docx(review: Review) -> bytes:
                 doc.add_paragraph(f"{block.title}（{block.unit}）［{block.note}］")
                 table = doc.add_table(rows=1, cols=2)
                 table.style = "Table Grid"
-                table.rows[0].cells[0].text, table.rows[0].cells[1].text = _("项目"), _("数值")
+                table.rows[0].cells[0].text, table.rows[0].cells[1].text = pgettext("indicator table heading", "项目"), _("数值")
                 for lbl, value, _url in block.rows:
                     cells = table.add_row().cells
                     cells[0].text, cells[1].text = lbl, labels.number(value)

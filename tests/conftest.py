@@ -49,6 +49,16 @@ def api(users, settings):
 
 
 @pytest.fixture(autouse=True)
+def default_language_after_each_test():
+    """A request in English leaves English active in the thread; the next test starts in Chinese again."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def otp_verified_force_login():
     """`client.force_login(user)` of a user who must pass two-factor also verifies that session.
 

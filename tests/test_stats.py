@@ -188,7 +188,20 @@ def test_xlsx_export_of_the_indicator_table(client, users, tree, world):
     assert "人员居住国分布" in book.sheet_names
     country = book.get_sheet_by_name("人员居住国分布").to_python()
     assert ["意大利", "IT", 2] == country[1][:3]
+    assert country[0][0] == "项目"
     assert client.get("/stats/wz/export.xlsx").status_code == 404
+
+
+def test_english_breakdown_sheets_head_their_rows_as_items(client, users, tree, world):
+    """项目 heading a breakdown (one row per country, industry …) is an item, not a project."""
+    from python_calamine import CalamineWorkbook
+
+    client.force_login(users["hz_staff"])
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    book = CalamineWorkbook.from_filelike(io.BytesIO(client.get("/stats/hz/export.xlsx?year=2025").content))
+    summary, breakdown = book.sheet_names[:2]
+    assert book.get_sheet_by_name(summary).to_python()[0][0] == "Indicator code"
+    assert book.get_sheet_by_name(breakdown).to_python()[0][0] == "Item"
 
 
 def test_review_renders_chinese_in_pdf_and_docx(users, tree, world, tmp_path):
