@@ -14,6 +14,9 @@ A search in no category would read every row. Above DIRECTORY_COARSE_MIN_ROWS ro
 writes a coarse index (`coarse.faiss`): an inverted file (IVF) of about √N k-means clusters holding
 the vectors as float16, so that such a search reads only the rows of the DIRECTORY_COARSE_PROBES
 clusters nearest the query.
+
+faiss (45 MB with its libraries) is imported by the functions that read, write or search an index, so
+that the processes that never match a demand (an import from the command line) do without it.
 """
 from __future__ import annotations
 
@@ -22,7 +25,6 @@ import json
 import threading
 from pathlib import Path
 
-import faiss
 import numpy as np
 from django.conf import settings
 from django.db import connection
@@ -47,6 +49,8 @@ class Index:
     """The memory-mapped indexes of one build, with the product id and the category range of each row."""
 
     def __init__(self, base: Path):
+        import faiss  # here, not at the top: see the module's docstring
+
         meta = json.loads((base / "meta.json").read_text())
         self.built_at = dt.datetime.fromisoformat(meta["built_at"])
         self.ids = np.load(base / "ids.npy", mmap_mode="r")
@@ -104,6 +108,8 @@ def build(progress=None) -> dict:
 def write(ids: np.ndarray, cats: np.ndarray, matrix: np.ndarray, built_at=None) -> int:
     """Write the files of a build: rows sorted by top-level category, then category (`cats`), so that one
     category and one top-level category with all its children are each one contiguous block."""
+    import faiss
+
     from directory.models import Category
 
     base = _base()
@@ -147,6 +153,8 @@ def write(ids: np.ndarray, cats: np.ndarray, matrix: np.ndarray, built_at=None) 
 def coarse_index(ids: np.ndarray, matrix: np.ndarray, seed: int = 7):
     """The faiss IVF index of a matrix: about √N clusters (spherical k-means on 50 rows per cluster),
     every row stored as float16 under its product id."""
+    import faiss
+
     rows = len(matrix)
     clusters = max(1, min(int(np.sqrt(rows)), rows))
     quantizer = faiss.IndexFlatIP(DIM)
@@ -177,6 +185,8 @@ def top_k(scores: np.ndarray, ids: np.ndarray, k: int) -> list[tuple[int, float]
 def search(query: np.ndarray, k: int = 200, categories: list[int] | None = None) -> list[tuple[int, float]]:
     """The k published products nearest to `query` (cosine), in the given categories (a top-level one
     with its children) or in all."""
+    import faiss
+
     from directory.models import Product, Status
 
     query = np.asarray(query, dtype=np.float32)

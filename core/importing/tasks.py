@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from core import jobs, uploads
 from core.importing import sheets
 from core.importing.pipeline import run_import
-from core.importing.workbooks import write_annotated
 from core.models import Job
 
 MODES = ("all", "valid_only", "dry_run")
@@ -52,6 +51,7 @@ def import_job(job: Job, ctx: jobs.JobContext) -> dict:
         raise ValueError(" ".join(e.messages)) from e
     if report.rejected:
         buffer = io.BytesIO()
+        from core.importing.workbooks import write_annotated  # openpyxl only when a workbook is written
         write_annotated(path, filename, report, buffer)
         stem = Path(filename).stem
         job.output_file.save(f"{stem}-标注.xlsx", ContentFile(buffer.getvalue()), save=False)

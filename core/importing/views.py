@@ -12,7 +12,6 @@ from core import exporting
 from core.importing import sheets
 from core.importing.forms import ImportForm
 from core.importing.tasks import start_import
-from core.importing.workbooks import write_template
 from core.templatetags.importing import may_import
 
 
@@ -39,6 +38,7 @@ def import_template(request, kind):
     except ValueError:
         raise Http404 from None
     buffer = io.BytesIO()
+    from core.importing.workbooks import write_template  # openpyxl only when a workbook is written
     write_template(sheet_kind, buffer)
     buffer.seek(0)
     return FileResponse(buffer, as_attachment=True, filename=f"{sheet_kind.title}导入模板.xlsx")

@@ -13,7 +13,6 @@ from django.core.management.base import BaseCommand, CommandError
 from core.importing import sheets
 from core.importing.pipeline import run_import
 from core.importing.reader import UnreadableSheet
-from core.importing.workbooks import write_template
 from core.management.acting import acting_user, organization
 
 
@@ -43,6 +42,7 @@ class Command(BaseCommand):
         except ValueError as e:
             raise CommandError(str(e)) from None
         if template:
+            from core.importing.workbooks import write_template  # openpyxl only when a workbook is written
             write_template(sheet_kind, template)
             if format == "json":
                 self.stdout.write(json.dumps({"kind": kind, "template": template}, ensure_ascii=False))
