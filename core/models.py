@@ -99,7 +99,7 @@ class Job(models.Model):
             if isinstance(value, bool):
                 value = _("是") if value else _("否")
             elif isinstance(value, dict):
-                value = "，".join(f"{k}: {v}" for k, v in value.items())
+                value = "; ".join(f"{k}: {v}" for k, v in value.items())
             shown.append((RESULT_LABELS.get(key, key), value))
         return shown
 
