@@ -1,6 +1,7 @@
 """The awards indicators: certifications held (Four-Good among them), nominations and selections."""
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from awards.models import Campaign, Certification, CertificationKind, Nomination, NominationStatus
 from stats.indicators import Indicator, register
@@ -26,7 +27,7 @@ register(Indicator(
     description=_("期内有效（已授予且未过期）的认证与挂牌数，按持有者所属组织计。"),
     compute=lambda s: _valid(s).count(), records=_valid, list_url="awards:certification-list"))
 register(Indicator(
-    key="awards.certifications.four_good", title=_("四好商会"), unit=_("个"),
+    key="awards.certifications.four_good", title=_("四好商会"), unit=pgettext_lazy("unit: number of chambers", "个"),
     description=_("期内持有有效“四好商会”认证的不同组织数（任一级别）。"),
     compute=lambda s: _valid(s).filter(kind=CertificationKind.FOUR_GOOD).values("holder_org").distinct().count(),
     records=lambda s: _valid(s).filter(kind=CertificationKind.FOUR_GOOD), list_url="awards:certification-list",

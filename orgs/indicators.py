@@ -1,6 +1,7 @@
 """The organization tree's indicators: organizations by kind, council members."""
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from orgs.models import Organization, Position
 from stats.indicators import Indicator, register
@@ -20,12 +21,12 @@ def _council(scope):
 
 
 register(Indicator(
-    key="orgs.organizations.count", title=_("组织数"), unit=_("个"), cumulative=True,
+    key="orgs.organizations.count", title=_("组织数"), unit=pgettext_lazy("unit: number of organizations", "个"), cumulative=True,
     description=_("截至期末范围内未注销的组织数（含本级）。"),
     compute=lambda s: _orgs(s).count(), records=_orgs, list_url="orgs:list", org_param="under",
 ))
 register(Indicator(
-    key="orgs.organizations.by_kind", title=_("组织类型分布"), unit=_("个"), cumulative=True,
+    key="orgs.organizations.by_kind", title=_("组织类型分布"), unit=pgettext_lazy("unit: number of organizations", "个"), cumulative=True,
     description=_("截至期末范围内未注销的组织按类型统计。"),
     compute=lambda s: dict(_orgs(s).values_list("kind").annotate(n=Count("id")).values_list("kind", "n")),
     records=_orgs, list_url="orgs:list", breakdown_param="kind", org_param="under",

@@ -1,6 +1,7 @@
 """The pairing indicators: pairs made, beneficiaries reached and the results the pairs brought."""
 from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pairing.models import FollowUp, Pair
 from stats.indicators import Indicator, register
@@ -60,7 +61,7 @@ register(Indicator(
     records=lambda s: _pairs_to_date(s).exclude(ended_on__lte=s.end), list_url="pairing:pair-list",
 ))
 register(Indicator(
-    key="pairing.beneficiaries.reached", title=_("受助对象"), unit=_("个"), cumulative=True,
+    key="pairing.beneficiaries.reached", title=_("受助对象"), unit=pgettext_lazy("unit: number of beneficiaries", "个"), cumulative=True,
     description=_("截至期末至少有过一个结对的受助方数（同一受助方只计一次）。"),
     compute=lambda s: _pairs_to_date(s).values("beneficiary").distinct().count(),
     records=_pairs_to_date, list_url="pairing:pair-list",

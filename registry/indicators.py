@@ -2,6 +2,7 @@
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from registry.models import DuesPayment, Enterprise, Membership, Person
 from stats.indicators import Indicator, register
@@ -80,12 +81,12 @@ register(Indicator(
     list_filters=_until_end, breakdown_param="industry",
 ))
 register(Indicator(
-    key="registry.members.current", title=_("在会会员"), unit=_("个"), cumulative=True,
+    key="registry.members.current", title=_("在会会员"), unit=pgettext_lazy("unit: number of members", "个"), cumulative=True,
     description=_("期末仍在会的会员（人员和企业）数：入会日期不晚于期末，且未退会或退会晚于期末。"),
     compute=lambda s: _current_members(s).count(), records=_current_members,
 ))
 register(Indicator(
-    key="registry.members.joined", title=_("新入会会员"), unit=_("个"),
+    key="registry.members.joined", title=_("新入会会员"), unit=pgettext_lazy("unit: number of members", "个"),
     description=_("期内入会的会员数。"),
     compute=lambda s: s.qs(Membership).filter(joined_on__range=(s.start, s.end)).count(),
     records=lambda s: s.qs(Membership).filter(joined_on__range=(s.start, s.end)),

