@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 from directory.models import Demand, Inquiry, Match, Product, Status
 from stats.indicators import Indicator, register
 
+PRODUCTS = pgettext_lazy("unit: number of products", "个")  # the unit of the indicators below that count products
 
 def _in_period(qs, scope, field="created_at"):
     return qs.filter(**{f"{field}__range": (scope.start_dt(), scope.end_dt())})
@@ -47,24 +48,24 @@ def _breakdown(qs, field):
 PRODUCT_LIST = "directory:product-list"
 
 register(Indicator(
-    key="directory.products.listed", title=_("新增产品"), unit=pgettext_lazy("unit: number of products", "个"),
+    key="directory.products.listed", title=_("新增产品"), unit=PRODUCTS,
     description=_("期内新登录产品名录的产品数（含已隐藏）。"),
     compute=lambda s: products_listed(s).count(), records=products_listed, list_url=PRODUCT_LIST,
 ))
 register(Indicator(
-    key="directory.products.published", title=_("在架产品"), unit=pgettext_lazy("unit: number of products", "个"), cumulative=True,
+    key="directory.products.published", title=_("在架产品"), unit=PRODUCTS, cumulative=True,
     description=_("期末处于已发布状态、公开目录可见的产品数。"),
     compute=lambda s: products_published(s).count(), records=products_published, list_url=PRODUCT_LIST,
     list_filters=lambda s: {"status": "published"},
 ))
 register(Indicator(
-    key="directory.products.by_category", title=_("新增产品（按类目）"), unit=pgettext_lazy("unit: number of products", "个"),
+    key="directory.products.by_category", title=_("新增产品（按类目）"), unit=PRODUCTS,
     description=_("期内新增产品数，按一级类目统计。"),
     compute=lambda s: _breakdown(products_listed(s), "category__parent__name"),
     records=products_listed, list_url=PRODUCT_LIST,
 ))
 register(Indicator(
-    key="directory.products.by_country", title=_("新增产品（按供应商国家）"), unit=pgettext_lazy("unit: number of products", "个"),
+    key="directory.products.by_country", title=_("新增产品（按供应商国家）"), unit=PRODUCTS,
     description=_("期内新增产品数，按供应企业所在国家统计。"),
     compute=lambda s: _breakdown(products_listed(s), "country"),
     records=products_listed, list_url=PRODUCT_LIST, breakdown_param="country",

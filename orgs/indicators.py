@@ -6,6 +6,8 @@ from django.utils.translation import pgettext_lazy
 from orgs.models import Organization, Position
 from stats.indicators import Indicator, register
 
+ORGANIZATIONS = pgettext_lazy("unit: number of organizations", "个")  # the unit of the indicators below that count organizations
+
 COUNCIL_ROLES = ["president", "executive_vice_president", "vice_president", "secretary_general",
                  "standing_director", "director"]
 
@@ -21,12 +23,12 @@ def _council(scope):
 
 
 register(Indicator(
-    key="orgs.organizations.count", title=_("组织数"), unit=pgettext_lazy("unit: number of organizations", "个"), cumulative=True,
+    key="orgs.organizations.count", title=_("组织数"), unit=ORGANIZATIONS, cumulative=True,
     description=_("截至期末范围内未注销的组织数（含本级）。"),
     compute=lambda s: _orgs(s).count(), records=_orgs, list_url="orgs:list", org_param="under",
 ))
 register(Indicator(
-    key="orgs.organizations.by_kind", title=_("组织类型分布"), unit=pgettext_lazy("unit: number of organizations", "个"), cumulative=True,
+    key="orgs.organizations.by_kind", title=_("组织类型分布"), unit=ORGANIZATIONS, cumulative=True,
     description=_("截至期末范围内未注销的组织按类型统计。"),
     compute=lambda s: dict(_orgs(s).values_list("kind").annotate(n=Count("id")).values_list("kind", "n")),
     records=_orgs, list_url="orgs:list", breakdown_param="kind", org_param="under",

@@ -7,6 +7,7 @@ from django.utils.translation import pgettext_lazy
 from registry.models import DuesPayment, Enterprise, Membership, Person
 from stats.indicators import Indicator, register
 
+MEMBERS = pgettext_lazy("unit: number of members", "个")  # the unit of the indicators below that count members
 
 def _people(scope):
     return scope.qs(Person).filter(merged_into__isnull=True, created_at__lte=scope.end_dt())
@@ -81,12 +82,12 @@ register(Indicator(
     list_filters=_until_end, breakdown_param="industry",
 ))
 register(Indicator(
-    key="registry.members.current", title=_("在会会员"), unit=pgettext_lazy("unit: number of members", "个"), cumulative=True,
+    key="registry.members.current", title=_("在会会员"), unit=MEMBERS, cumulative=True,
     description=_("期末仍在会的会员（人员和企业）数：入会日期不晚于期末，且未退会或退会晚于期末。"),
     compute=lambda s: _current_members(s).count(), records=_current_members,
 ))
 register(Indicator(
-    key="registry.members.joined", title=_("新入会会员"), unit=pgettext_lazy("unit: number of members", "个"),
+    key="registry.members.joined", title=_("新入会会员"), unit=MEMBERS,
     description=_("期内入会的会员数。"),
     compute=lambda s: s.qs(Membership).filter(joined_on__range=(s.start, s.end)).count(),
     records=lambda s: s.qs(Membership).filter(joined_on__range=(s.start, s.end)),

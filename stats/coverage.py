@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 from orgs.models import Organization, OrgKind
 from stats.indicators import Indicator, register
 
+COUNTIES = pgettext_lazy("unit: number of counties", "个")  # the unit of the indicators below that count counties
 
 def region_prefix(code: str) -> str:
     """330000 → 33, 330100 → 3301, 330782 → 330782."""
@@ -80,12 +81,12 @@ def _orgs_of_kind(kind):
 
 
 register(Indicator(
-    key="orgs.coverage.counties", title=_("区域内县级行政区"), unit=pgettext_lazy("unit: number of counties", "个"), cumulative=True, additive=False,
+    key="orgs.coverage.counties", title=_("区域内县级行政区"), unit=COUNTIES, cumulative=True, additive=False,
     description=_("组织所在地区（GB/T 2260 行政区划代码）下的县级行政区数：六位代码且不以 00 结尾，不含市辖区。"),
     compute=lambda s: county_coverage(s)[1],
 ))
 register(Indicator(
-    key="orgs.coverage.counties_covered", title=_("已建侨联的县级行政区"), unit=pgettext_lazy("unit: number of counties", "个"), cumulative=True,
+    key="orgs.coverage.counties_covered", title=_("已建侨联的县级行政区"), unit=COUNTIES, cumulative=True,
     additive=False,
     description=_("截至期末范围内有未注销侨联（类型为侨联、所在地区为县级代码）的县级行政区数。"),
     compute=lambda s: county_coverage(s)[0], list_url="orgs:list", org_param="under",
