@@ -117,16 +117,22 @@ def test_inline_strings_rich_text_formulas_and_errors_as_python_calamine_reads_t
     ws.write_number(3, 7, 0.01, dates["mm:ss"])
     ws.write_number(3, 8, 45000, dates["m/d/yy"])
     ws.write_string(5, 10, "最后一格")
+    # Plain inline strings are read by the fast pattern; with a style, spaces to keep or entities too.
+    ws.write_string(5, 0, " 前后空格 ", bold)
+    ws.write_string(5, 1, "A&B <c>")
+    ws.write_string(5, 2, "陈静", bold)
     wb.close()
     with zipfile.ZipFile(path) as z:
         sheet = z.read("xl/worksheets/sheet1.xml")
         assert b't="inlineStr"' in sheet and b"<r>" in sheet and "xl/sharedStrings.xml" not in z.namelist()
+        assert b'xml:space="preserve"> ' in sheet and b"&amp;" in sheet
     rows = streamed_rows(path)
     assert rows == calamine_rows(path)
     assert rows[0][:5] == ["", "", "姓名", "出生日期", "备注"] and rows[1][2:9] == ["王小明", dt.date(1985, 3, 5), "红色加粗普通", False, "公式结果", "", ""]
     assert rows[3][3:9] == [dt.datetime(1985, 3, 5, 18, 0), dt.timedelta(days=1.5), 0.5, 5.0, dt.time(0, 14, 24),
                             dt.date(2023, 3, 15)]
     assert rows[5][10] == "最后一格" and len(rows) == 6 and {len(r) for r in rows} == {11}
+    assert rows[5][:3] == [" 前后空格 ", "A&B <c>", "陈静"]
 
 
 def test_the_1904_date_system(tmp_path):
