@@ -175,15 +175,24 @@ def ensure_model_indexes(using: str = "default", **kwargs) -> list[str]:
     return made
 
 
-def document(obj, entry: Indexed) -> str:
-    """The token string of one record."""
+def document(obj, entry: Indexed, known: dict[str, tuple[str, ...]] | None = None) -> str:
+    """The token string of one record; `known` holds names already tokenised (`name_tokens`) elsewhere."""
     tokens: list[str] = [model_token(entry.label)]
     for name in entry.names(obj):
-        tokens.extend(_name_tokens(name))
+        if not name:
+            continue
+        found = known.get(name) if known else None
+        tokens.extend(_name_tokens(name) if found is None else found)
     for text in entry.texts(obj):
         tokens.extend(_text_tokens(text))
     tokens.extend(_scope_tokens(_org_path(obj)))
     return " ".join(dict.fromkeys(t for t in tokens if t))
+
+
+def name_tokens(obj, entry: Indexed) -> dict[str, tuple[str, ...]]:
+    """{name: its tokens} for the names of `obj`: what `document` takes as `known` (an import computes them
+    in its reading process)."""
+    return {name: _name_tokens(name) for name in entry.names(obj) if name}
 
 
 def _name_tokens(name: str) -> tuple[str, ...]:

@@ -43,12 +43,16 @@ def _field_error(field: str, error: ValidationError) -> ValidationError:
     return ValidationError({field: error.messages})
 
 
-def normalize_person(person: Person) -> None:
-    """Normalise and cross-check a person's fields: ID checksum, birth date and gender from it, phone."""
+def normalize_person(person: Person, id_checked: bool = False) -> None:
+    """Normalise and cross-check a person's fields: ID checksum, birth date and gender from it, phone.
+
+    `id_checked` says the ID number was validated already (an import checks it while reading the sheet).
+    """
     errors = {}
     if person.id_number:
         try:
-            person.id_number = validate_id_number(person.id_number)
+            if not id_checked:
+                person.id_number = validate_id_number(person.id_number)
         except ValidationError as e:
             errors["id_number"] = e.messages
         else:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from core.countries import country_code
 from core.regions import region_full_name, region_name
-from core.validators import normalize_phone
+from core.validators import normalize_phone, validate_id_number
 
 # Full-width ASCII (！..～) sits at a fixed offset from ASCII; U+3000 is the ideographic space.
 _FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20, 0xA0: 0x20}
@@ -60,6 +60,12 @@ def compact(value) -> str:
 def id_number(value) -> str:
     """A resident ID number: no spaces, a lowercase x made upper-case (checked by the validator)."""
     return compact(value).upper()
+
+
+def checked_id_number(value) -> str:
+    """A resident ID number as `id_number` reads it, then validated (length, digits, birth date, check digit)."""
+    s = id_number(value)
+    return validate_id_number(s) if s else ""
 
 
 def code(value) -> str:

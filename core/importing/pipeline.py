@@ -1,7 +1,8 @@
 """The import pipeline: read, normalise, validate, match, then one all-or-nothing write.
 
-One pass over the file inside one transaction: rows are normalised and validated, matched
-against stored records per chunk of CHUNK rows, and written with bulk inserts and updates.
+One pass over the file inside one transaction: rows are normalised (for a large sheet by a second
+process, core.importing.cleaning), then validated, matched against stored records per chunk of
+CHUNK rows, and written with bulk inserts and updates.
 At the end the transaction commits, or rolls back for a dry run and for an all-or-nothing
 import with rejected rows, so a process that dies half-way leaves nothing written.
 
@@ -14,7 +15,7 @@ from __future__ import annotations
 import logging
 from array import array
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,6 +26,7 @@ from django.utils.translation import gettext as _
 from accounts.access import can
 from core.audit import log_action
 from core.importing import sheets
+from core.importing.cleaning import cleaned_rows
 from core.importing.reader import Sheet
 from core.scoping import CHANGE
 
@@ -203,12 +205,12 @@ def run_import(kind_name: str, path, *, by, org=None, dry_run: bool = False, val
     if progress:
         progress(0, max(total - header_row, 0), final=True)
     try:
-        with _sqlite_cache(), transaction.atomic(), _bulk_search(kind):
+        cleaned = cleaned_rows(rows, mapping, kind, data_rows=total - header_row)
+        with _sqlite_cache(), transaction.atomic(), _bulk_search(kind), closing(cleaned):
             chunk = []
-            for number, cells in rows:
-                values, bad = _read_row(number, cells, mapping, kind, report)
-                if values is None:
-                    continue
+            for number, values, bad, rejections, hints in cleaned:
+                for name, raw, message in rejections:
+                    _reject(report, number, _header(report, kind.column(name)), raw, message)
                 report.rows += 1
                 org_code = kind.org_code(values)
                 explicit = bool(org_code)
@@ -225,7 +227,7 @@ def run_import(kind_name: str, path, *, by, org=None, dry_run: bool = False, val
                         _reject(report, number, _header(report, col), values.get(kind.match_field, ""),
                                 _("与第 %(n)d 行重复。") % {"n": first})
                         continue
-                chunk.append((number, values, row_org, explicit, bad))
+                chunk.append((number, values, row_org, explicit, bad, hints))
                 if len(chunk) >= chunk_size:
                     _write_chunk(kind, chunk, by, orgs, report, touched_orgs)
                     report.count_rejected_rows()
@@ -299,34 +301,6 @@ class SeenKeys:
             slots[i] = entry
 
 
-def _read_row(number, cells, mapping, kind, report):
-    """Normalise one row's cells: (values, fields already rejected); (None, None) for an empty row."""
-    if not any(c not in (None, "") and str(c).strip() for c in cells):
-        return None, None
-    values = {}
-    bad = set()
-    for i, col in mapping.items():
-        raw = cells[i] if i < len(cells) else None
-        if col.personal and isinstance(raw, str) and "**" in raw:
-            # A masked export (33**************34) read back must not overwrite or invent data.
-            _reject(report, number, _header(report, col), raw,
-                    _("“%(h)s”是脱敏后的值，不能导入：请填写完整的值，或用说明用途的明文导出。") % {"h": col.header})
-            bad.add(col.field)
-            continue
-        try:
-            value = col.normalize(raw)
-        except ValidationError as e:
-            _reject(report, number, _header(report, col), raw, " ".join(e.messages))
-            bad.add(col.field)
-            continue
-        if col.required and value in (None, ""):
-            _reject(report, number, _header(report, col), raw, _("“%(h)s”为必填项。") % {"h": col.header})
-            bad.add(col.field)
-            continue
-        values[col.field] = value
-    return values, bad
-
-
 def _write_chunk(kind, chunk, by, orgs, report, touched_orgs) -> None:
     """Build and write one chunk of rows; rows that fail validation are rejected, the rest written."""
     batch = sheets.Batch(rows=chunk, user=by)
@@ -334,7 +308,10 @@ def _write_chunk(kind, chunk, by, orgs, report, touched_orgs) -> None:
     keys = [k for k in (kind.match_key(row[1], row[2]) for row in chunk if not row[4]) if k is not None]
     stored = kind.existing(keys, batch)
     created, updated, fields = [], [], set()
-    for number, values, org, explicit, bad in chunk:
+    known_names = {}
+    for number, values, org, explicit, bad, hints in chunk:
+        if hints and "names" in hints:
+            known_names.update(hints["names"])
         key = kind.match_key(values, org)
         current = stored.get(key) if key is not None else None
         if current is not None and not orgs.allowed(kind.owner(current)):
@@ -366,11 +343,11 @@ def _write_chunk(kind, chunk, by, orgs, report, touched_orgs) -> None:
                 fields |= changed
     kind.save(created, updated, fields)
     if kind.indexed:
-        _index(created, updated)
+        _index(created, updated, known_names)
     report.created += len(created)
 
 
-def _index(created: list, updated: list) -> None:
+def _index(created: list, updated: list, known_names: dict | None = None) -> None:
     """The chunk's search entries in one bulk insert (COPY on PostgreSQL); a changed record's entry replaced.
 
     What core.search.index does, minus a DELETE for records that are new and one model
@@ -389,7 +366,7 @@ def _index(created: list, updated: list) -> None:
     rows = []
     for obj in objs:
         row = SearchEntry.__new__(SearchEntry)
-        row.__dict__ = {**blank, "_state": ModelState(), "object_id": obj.pk, "tokens": search.document(obj, entry)}
+        row.__dict__ = {**blank, "_state": ModelState(), "object_id": obj.pk, "tokens": search.document(obj, entry, known_names)}
         rows.append(row)
     sheets.insert(SearchEntry, rows)
 

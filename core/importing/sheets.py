@@ -103,6 +103,26 @@ class SheetKind:
             setattr(obj, name, value)
         return obj
 
+    def hints(self, values: dict) -> dict | None:
+        """What the row's writing will need that takes no database: worked out in the reading process
+        (core.importing.cleaning), beside the importing one. For an indexed kind, its names' search tokens."""
+        if not self.indexed:
+            return None
+        from core import search
+
+        entry = search.REGISTRY[self.model._meta.label_lower]
+        obj = self.new()
+        for name, value in values.items():
+            if value not in (None, "") and name in self._attributes():
+                setattr(obj, name, value)
+        return {"names": search.name_tokens(obj, entry)}
+
+    def _attributes(self) -> frozenset[str]:
+        found = self.__dict__.get("_attribute_names")
+        if found is None:
+            found = self._attribute_names = frozenset(f.attname for f in self.model._meta.concrete_fields)
+        return found
+
     def existing(self, keys: list, batch: Batch) -> dict:
         """The records already stored for these match keys, with their organization loaded."""
         if not self.match_field or not keys:
