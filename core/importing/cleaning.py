@@ -15,6 +15,7 @@ connection there would end the parent's session.
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import pickle
@@ -88,12 +89,15 @@ def _here(rows, mapping, kind, hints: bool = False):
     for number, cells in rows:
         values, bad, rejections = clean_row(cells, mapping, kind)
         if values is not None:
-            yield number, values, bad, rejections, kind.hints(values) if hints and not bad else None
+            yield number, values, bad, rejections, kind.hints(values, memo=False) if hints and not bad else None
 
 
 def _in_child(rows, mapping, kind):
     context = multiprocessing.get_context("fork")
     chunks = context.Queue(maxsize=AHEAD)
+    # The collector's passes write to every object they visit: in the child, that would copy each page of the
+    # heap shared with this process. Frozen objects are not visited (as gunicorn's workers, shanghui/startup.py).
+    gc.freeze()
     child = context.Process(target=_clean_and_send, args=(rows, mapping, kind, chunks), name="shanghui-import-reader",
                             daemon=True)
     child.start()

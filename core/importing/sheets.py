@@ -103,9 +103,11 @@ class SheetKind:
             setattr(obj, name, value)
         return obj
 
-    def hints(self, values: dict) -> dict | None:
+    def hints(self, values: dict, memo: bool = True) -> dict | None:
         """What the row's writing will need that takes no database: worked out in the reading process
-        (core.importing.cleaning), beside the importing one. For an indexed kind, its names' search tokens."""
+        (core.importing.cleaning), beside the importing one. For an indexed kind, its names' search tokens
+        (`memo`: through core.search's memo of names, which the reading process, with time to spare, keeps
+        out of its memory)."""
         if not self.indexed:
             return None
         from core import search
@@ -115,7 +117,7 @@ class SheetKind:
         for name, value in values.items():
             if value not in (None, "") and name in self._attributes():
                 setattr(obj, name, value)
-        return {"names": search.name_tokens(obj, entry)}
+        return {"names": search.name_tokens(obj, entry, memo=memo)}
 
     def _attributes(self) -> frozenset[str]:
         found = self.__dict__.get("_attribute_names")
