@@ -20,6 +20,23 @@ def manage(env, *args, **kwargs):
                           capture_output=True, text=True, timeout=300, **kwargs)
 
 
+def children(pid: int) -> list[int]:
+    """The processes `pid` started."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def running(pid: int) -> bool:
+    """Whether process `pid` still runs (a zombie, ended but not yet reaped, does not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
 def writer_holds_lock(db) -> bool:
     """Whether another connection holds the database's write lock (a write transaction is open)."""
     con = sqlite3.connect(db, timeout=0, isolation_level=None)
@@ -70,8 +87,15 @@ def test_killed_import_leaves_nothing(tmp_path):
             time.sleep(0.05)
         assert proc.poll() is None, "the import finished before it could be killed"
         assert held_since is not None, "the import never started writing"
+        readers = children(proc.pid)
+        assert readers, "a sheet this large is read by a second process"
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
+        # The reading process, orphaned, notices within seconds and ends (it would wait forever to send).
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and any(running(pid) for pid in readers):
+            time.sleep(0.2)
+        assert not any(running(pid) for pid in readers), "the reading process outlived the import"
     finally:
         if proc.poll() is None:
             proc.kill()

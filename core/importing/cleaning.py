@@ -126,6 +126,10 @@ def _in_child(rows, mapping, kind):
 _set_aside: list = []
 
 
+class _Orphaned(Exception):
+    """The importing process is gone (killed): nobody will read what the child sends."""
+
+
 def _clean_and_send(rows, mapping, kind, chunks) -> None:
     """In the child: clean every row and send them in chunks, then None; or the exception that stopped it."""
     from django.db import connections
@@ -136,19 +140,35 @@ def _clean_and_send(rows, mapping, kind, chunks) -> None:
     for connection in connections.all(initialized_only=True):
         _set_aside.append(connection.connection)
         connection.connection = None
+    parent = os.getppid()
+
+    def send(item):
+        while True:
+            try:
+                chunks.put(item, timeout=1)
+                return
+            except queue.Full:
+                if os.getppid() != parent:
+                    raise _Orphaned from None
+
     chunk = []
     try:
         for item in _here(rows, mapping, kind, hints=True):
             chunk.append(item)
             if len(chunk) >= SEND_ROWS:
-                chunks.put(chunk)
+                send(chunk)
                 chunk = []
         if chunk:
-            chunks.put(chunk)
-        chunks.put(None)
+            send(chunk)
+        send(None)
+    except _Orphaned:
+        chunks.cancel_join_thread()  # what is still queued would wait forever for its reader
     except Exception as e:  # sent to the importing process, which raises it as if it had read the row itself
         try:
             pickle.dumps(e)
         except Exception:  # an exception that does not pickle still says what it was
             e = ReaderFailed(str(e))
-        chunks.put(e)
+        try:
+            send(e)
+        except _Orphaned:
+            chunks.cancel_join_thread()
