@@ -1,9 +1,12 @@
 """The activities indicators: activities and attendance, trips, training hours, outcomes, projects, volunteers."""
 from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from activities.models import Activity, Kind, Outcome, OutcomeKind, Project, Service, Stage
 from stats.indicators import Indicator, register
+
+PROJECTS = pgettext_lazy("unit: number of projects", "个")  # the unit of the indicators below that count projects
 
 
 def _activities(scope):
@@ -82,7 +85,7 @@ _a("activities.training.hours", _("培训学时"), _("人·小时"),
    lambda s: _sum(_activities(s).filter(kind=Kind.TRAINING), "hours"),
    records=lambda s: _activities(s).filter(kind=Kind.TRAINING),
    list_filters=lambda s: {**_period(s), "kind": Kind.TRAINING})
-_a("activities.outcomes.signed_count", _("活动签约项目"), _("个"), _("期内活动上签约的项目数。"),
+_a("activities.outcomes.signed_count", _("活动签约项目"), PROJECTS, _("期内活动上签约的项目数。"),
    lambda s: _outcomes(s, OutcomeKind.SIGNED).count())
 _a("activities.outcomes.signed_amount", _("活动签约金额"), _("万元"), _("期内活动上签约项目的金额之和。"),
    lambda s: _sum(_outcomes(s, OutcomeKind.SIGNED), "amount"))
@@ -90,16 +93,16 @@ _a("activities.outcomes.intended_amount", _("意向成交额"), _("万元"), _("
    lambda s: _sum(_outcomes(s, OutcomeKind.INTENTION), "amount"))
 
 _p = {"list_url": "activities:project-list"}
-_a("activities.projects.by_stage", _("招商项目（按阶段）"), _("个"), _("当前各阶段的项目数（登记日期不晚于期末）。"),
+_a("activities.projects.by_stage", _("招商项目（按阶段）"), PROJECTS, _("当前各阶段的项目数（登记日期不晚于期末）。"),
    lambda s: _by(s.qs(Project).filter(created_at__date__lte=s.end), "stage"),
    records=lambda s: s.qs(Project), list_filters=lambda s: {}, breakdown_param="stage", cumulative=True, **_p)
-_a("activities.projects.signed", _("签约项目"), _("个"), _("期内签约的招商项目数（按签约日期）。"),
+_a("activities.projects.signed", _("签约项目"), PROJECTS, _("期内签约的招商项目数（按签约日期）。"),
    lambda s: _projects_signed(s).count(), records=_projects_signed,
    list_filters=lambda s: {"signed_from": s.start.isoformat(), "signed_to": s.end.isoformat()}, **_p)
 _a("activities.projects.signed_amount", _("签约投资额"), _("万元"), _("期内签约的招商项目投资额之和。"),
    lambda s: _sum(_projects_signed(s), "amount"), records=_projects_signed,
    list_filters=lambda s: {"signed_from": s.start.isoformat(), "signed_to": s.end.isoformat()}, **_p)
-_a("activities.projects.landed", _("落地项目"), _("个"), _("期内落地的招商项目数（按落地日期）。"),
+_a("activities.projects.landed", _("落地项目"), PROJECTS, _("期内落地的招商项目数（按落地日期）。"),
    lambda s: _projects_landed(s).count(), records=_projects_landed,
    list_filters=lambda s: {"stage": Stage.LANDED}, **_p)
 _a("activities.projects.landed_amount", _("到位资金"), _("万元"), _("期内落地项目的到位资金之和。"),

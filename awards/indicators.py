@@ -6,6 +6,10 @@ from django.utils.translation import pgettext_lazy
 from awards.models import Campaign, Certification, CertificationKind, Nomination, NominationStatus
 from stats.indicators import Indicator, register
 
+# The units of the indicators below that count certifications and nominations.
+CERTIFICATIONS = pgettext_lazy("unit: number of certifications", "项")
+NOMINATIONS = pgettext_lazy("unit: number of nominations", "项")
+
 
 def _valid(scope):
     """Certifications granted up to the period's end and not expired at its start."""
@@ -23,7 +27,7 @@ def _nominations(scope):
 
 
 register(Indicator(
-    key="awards.certifications.valid", title=_("有效认证与挂牌"), unit=_("项"),
+    key="awards.certifications.valid", title=_("有效认证与挂牌"), unit=CERTIFICATIONS,
     description=_("期内有效（已授予且未过期）的认证与挂牌数，按持有者所属组织计。"),
     compute=lambda s: _valid(s).count(), records=_valid, list_url="awards:certification-list"))
 register(Indicator(
@@ -33,17 +37,17 @@ register(Indicator(
     records=lambda s: _valid(s).filter(kind=CertificationKind.FOUR_GOOD), list_url="awards:certification-list",
     list_filters=lambda s: {"kind": CertificationKind.FOUR_GOOD}, additive=False))
 register(Indicator(
-    key="awards.certifications.by_level", title=_("认证与挂牌（按级别）"), unit=_("项"),
+    key="awards.certifications.by_level", title=_("认证与挂牌（按级别）"), unit=CERTIFICATIONS,
     description=_("期内有效的认证与挂牌，按授予级别。"),
     compute=lambda s: dict(_valid(s).values_list("level").annotate(n=Count("id")).order_by("-n")
                            .values_list("level", "n")),
     records=_valid, list_url="awards:certification-list", breakdown_param="level"))
 register(Indicator(
-    key="awards.nominations.submitted", title=_("参评申报"), unit=_("项"),
+    key="awards.nominations.submitted", title=_("参评申报"), unit=NOMINATIONS,
     description=_("期内年度评优活动中已提交的申报数，按参评对象所属组织计。"),
     compute=lambda s: _nominations(s).count(), records=_nominations))
 register(Indicator(
-    key="awards.nominations.selected", title=_("评优入选"), unit=_("项"),
+    key="awards.nominations.selected", title=_("评优入选"), unit=NOMINATIONS,
     description=_("期内年度评优活动中入选（已发布名单）的数量，按参评对象所属组织计。"),
     compute=lambda s: _nominations(s).filter(selected=True, campaign__status="published").count(),
     records=lambda s: _nominations(s).filter(selected=True, campaign__status="published")))

@@ -1,9 +1,13 @@
 """The charity indicators: donations by kind and fund, money disbursed, beneficiaries helped, honours."""
 from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from charity.models import Disbursement, DisbursementStatus, Donation, DonationKind, Honor
 from stats.indicators import Indicator, register
+
+BENEFICIARIES = pgettext_lazy("unit: number of beneficiaries", "个")  # the unit of the indicators below that count beneficiaries
+HONOURS = pgettext_lazy("unit: number of honours", "项")  # the unit of the indicators below that count honours
 
 
 def _donations(scope):
@@ -49,13 +53,13 @@ _reg("charity.donations.by_fund", _("各基金捐赠"), _("元"), _("期内接�
      _donations, "charity:donation-list", _d_filters, breakdown_param="fund")
 _reg("charity.disbursed.amount", _("拨付金额"), _("元"), _("期内批准拨付的金额之和（按拨付日期）。"),
      lambda s: _total(_paid(s), "amount"), _paid, "charity:disbursement-list", _p_filters)
-_reg("charity.beneficiaries.helped", _("受助对象"), _("个"), _("期内获得拨付的不同受助人数。"),
+_reg("charity.beneficiaries.helped", _("受助对象"), BENEFICIARIES, _("期内获得拨付的不同受助人数。"),
      lambda s: _paid(s).values("beneficiary").distinct().count(), _paid, "charity:disbursement-list", _p_filters)
-_reg("charity.honors.count", _("获授荣誉"), _("项"), _("期内年度授予的荣誉数。"),
+_reg("charity.honors.count", _("获授荣誉"), HONOURS, _("期内年度授予的荣誉数。"),
      lambda s: s.qs(Honor).filter(year__range=(s.start.year, s.end.year)).count(),
      lambda s: s.qs(Honor).filter(year__range=(s.start.year, s.end.year)), "charity:honor-list",
      lambda s: {"year": s.start.year}, additive=True)
-_reg("charity.honors.by_title", _("各类荣誉"), _("项"), _("期内年度授予的荣誉，按名称。"),
+_reg("charity.honors.by_title", _("各类荣誉"), HONOURS, _("期内年度授予的荣誉，按名称。"),
      lambda s: dict(s.qs(Honor).filter(year__range=(s.start.year, s.end.year)).values_list("title")
                     .annotate(n=Count("id")).order_by("-n").values_list("title", "n")),
      lambda s: s.qs(Honor), "charity:honor-list", lambda s: {"year": s.start.year}, breakdown_param="title")

@@ -11,6 +11,7 @@ from directory.models import Demand, Inquiry, Match, Product, Status
 from stats.indicators import Indicator, register
 
 PRODUCTS = pgettext_lazy("unit: number of products", "个")  # the unit of the indicators below that count products
+DEMANDS = pgettext_lazy("unit: number of demands", "条")  # the unit of the indicators below that count demands
 
 def _in_period(qs, scope, field="created_at"):
     return qs.filter(**{f"{field}__range": (scope.start_dt(), scope.end_dt())})
@@ -71,12 +72,12 @@ register(Indicator(
     records=products_listed, list_url=PRODUCT_LIST, breakdown_param="country",
 ))
 register(Indicator(
-    key="directory.demands.posted", title=_("发布采购需求"), unit=_("条"),
+    key="directory.demands.posted", title=_("发布采购需求"), unit=DEMANDS,
     description=_("期内发布的采购需求数。"),
     compute=lambda s: demands_posted(s).count(), records=demands_posted, list_url="directory:demand-list",
 ))
 register(Indicator(
-    key="directory.demands.by_destination", title=_("采购需求（按目的国）"), unit=_("条"),
+    key="directory.demands.by_destination", title=_("采购需求（按目的国）"), unit=DEMANDS,
     description=_("期内发布的采购需求数，按目的国统计。"),
     compute=lambda s: _breakdown(demands_posted(s), "destination"),
     records=demands_posted, list_url="directory:demand-list", breakdown_param="destination",

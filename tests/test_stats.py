@@ -404,5 +404,8 @@ def test_units_counted_with_个_say_what_they_count_in_english():
         assert str(REGISTRY["registry.members.current"].unit) == "members"
         assert str(REGISTRY["orgs.coverage.counties"].unit) == "counties"
         assert str(REGISTRY["directory.products.published"].unit) == "products"
+        assert str(REGISTRY["activities.projects.signed"].unit) == "projects"
+        assert str(REGISTRY["charity.beneficiaries.helped"].unit) == "beneficiaries"
+        assert all(str(i.unit) != "items" for i in REGISTRY.values())
     with translation.override("zh-hans"):
         assert str(REGISTRY["registry.members.current"].unit) == "个"
