@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import csv
+import sqlite3
+import time
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
@@ -29,3 +31,35 @@ def read_xlsx(path) -> list[list]:
     """Every row of the first sheet of an .xlsx, as values."""
     ws = load_workbook(path, read_only=True).worksheets[0]
     return [list(r) for r in ws.iter_rows(values_only=True)]
+
+
+def writer_holds_lock(db) -> bool:
+    """Whether another connection holds the SQLite database's write lock (a write transaction is open)."""
+    con = sqlite3.connect(db, timeout=0, isolation_level=None)
+    try:
+        con.execute("BEGIN IMMEDIATE")
+        con.execute("ROLLBACK")
+        return False
+    except sqlite3.OperationalError as e:
+        if "locked" not in str(e):
+            raise
+        return True
+    finally:
+        con.close()
+
+
+def wait_until_writing(is_writing, process, timeout: float = 120) -> bool:
+    """Wait until `is_writing()` has held for a whole second while `process` runs: an import is then inside
+    its all-or-nothing transaction, seconds from its commit, whatever the speed of the machine. False if the
+    process ended or the time ran out first."""
+    held_since = None
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        if is_writing():
+            held_since = held_since or time.monotonic()
+            if time.monotonic() - held_since >= 1:
+                return True
+        else:
+            held_since = None
+        time.sleep(0.05)
+    return False

@@ -19,6 +19,7 @@ import pytest
 from core import jobs
 from core.models import Job, JobStatus
 from core.validators import make_id_number
+from tests.importing import wait_until_writing, writer_holds_lock
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -86,8 +87,7 @@ def test_killed_worker_marks_the_job_failed_and_it_can_run_again(tmp_path):
                               env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _wait(lambda: status()[0] == "running", 120, "the worker to start the import")
-        time.sleep(2)  # well inside the all-or-nothing write
-        assert worker.poll() is None, "the import finished before the worker could be killed"
+        assert wait_until_writing(lambda: writer_holds_lock(db), worker), "the import never started writing"
         worker.send_signal(signal.SIGKILL)
         worker.wait(timeout=30)
     finally:
@@ -288,7 +288,10 @@ def test_database_restart_under_a_burst_of_requests_and_an_import(faults_site, t
     job_id = int(_manage(site["env"], "shell", "-c", START_IMPORT.format(sheet=str(sheet))).stdout.strip().splitlines()[-1])
     _wait(lambda: _faults_query(f"SELECT status FROM core_job WHERE id = {job_id}") == [("running",)], 120,
           "the import to start")
-    time.sleep(1.5)
+    # A transaction that has written (it has an xid): held for a second, the import is inside its write.
+    assert wait_until_writing(lambda: _faults_query(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND backend_xid IS NOT NULL"
+    ) != [(0,)], site["worker"]), "the import never started writing"
     _pg_restart()
     _wait(_pg_ready, 60, "PostgreSQL to come back")
     time.sleep(1)

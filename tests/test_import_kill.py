@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from core.validators import make_id_number
+from tests.importing import wait_until_writing, writer_holds_lock
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,21 +38,6 @@ def running(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
-def writer_holds_lock(db) -> bool:
-    """Whether another connection holds the database's write lock (a write transaction is open)."""
-    con = sqlite3.connect(db, timeout=0, isolation_level=None)
-    try:
-        con.execute("BEGIN IMMEDIATE")
-        con.execute("ROLLBACK")
-        return False
-    except sqlite3.OperationalError as e:
-        if "locked" not in str(e):
-            raise
-        return True
-    finally:
-        con.close()
-
-
 def test_killed_import_leaves_nothing(tmp_path):
     db = tmp_path / "db.sqlite3"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_"))}
@@ -72,21 +58,11 @@ def test_killed_import_leaves_nothing(tmp_path):
     proc = subprocess.Popen([sys.executable, str(ROOT / "manage.py"), "import", "people", str(sheet), "--org", "yw"],
                             env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        # The import holds SQLite's write lock from its first chunk to its commit. Once another connection has
-        # found the lock taken for a whole second, the import is mid-write, far from its commit (which waits for
-        # all 80,000 rows): the kill lands inside the transaction, whatever the page cache spilled or not.
-        held_since = None
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and proc.poll() is None:
-            if writer_holds_lock(db):
-                held_since = held_since or time.monotonic()
-                if time.monotonic() - held_since >= 1:
-                    break
-            else:
-                held_since = None
-            time.sleep(0.05)
+        # The import holds SQLite's write lock from its first chunk to its commit, which waits for all 80,000
+        # rows: the kill lands inside the transaction, whether the page cache spilled into the WAL or not.
+        writing = wait_until_writing(lambda: writer_holds_lock(db), proc)
         assert proc.poll() is None, "the import finished before it could be killed"
-        assert held_since is not None, "the import never started writing"
+        assert writing, "the import never started writing"
         readers = children(proc.pid)
         assert readers, "a sheet this large is read by a second process"
         proc.send_signal(signal.SIGKILL)
