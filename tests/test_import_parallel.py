@@ -1,6 +1,7 @@
 """A large sheet is read and normalised by a second process (core.importing.cleaning): same report, same records."""
 import dataclasses
 import datetime as dt
+import gc
 import multiprocessing
 import os
 import signal
@@ -93,6 +94,7 @@ def test_a_reading_process_killed_half_way_fails_the_import_clearly(users, tree,
 
 
 def test_a_cancelled_import_ends_its_reading_process(users, tree, tmp_path, in_child):
+    gc.unfreeze()  # nothing frozen before: the import freezes the heap for its fork, and gives it back after
     path = write_csv(tmp_path / "p.csv", [HEAD, *people_rows(5000)])
     calls = []
 
@@ -108,4 +110,5 @@ def test_a_cancelled_import_ends_its_reading_process(users, tree, tmp_path, in_c
         run_import("people", path, by=users["hz_staff"], org=tree["hz"], progress=progress)
     assert calls == [0, 2000]
     assert in_child and not multiprocessing.active_children()
+    assert gc.get_freeze_count() == 0
     assert not Person.objects.exists()

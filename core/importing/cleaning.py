@@ -95,8 +95,11 @@ def _here(rows, mapping, kind, hints: bool = False):
 def _in_child(rows, mapping, kind):
     context = multiprocessing.get_context("fork")
     chunks = context.Queue(maxsize=AHEAD)
-    # The collector's passes write to every object they visit: in the child, that would copy each page of the
-    # heap shared with this process. Frozen objects are not visited (as gunicorn's workers, shanghui/startup.py).
+    # The collector's passes write to every object they visit, so that in either process they would copy each
+    # page of the heap the fork shares: the heap is frozen while the child lives, left out of those passes (as
+    # in gunicorn's workers, shanghui/startup.py), and given back to the collector after, unless it was frozen
+    # already. Child at 200,000 rows: 167 MB PSS frozen in the child only, 132 MB frozen in both.
+    already_frozen = gc.get_freeze_count()
     gc.freeze()
     child = context.Process(target=_clean_and_send, args=(rows, mapping, kind, chunks), name="shanghui-import-reader",
                             daemon=True)
@@ -108,7 +111,10 @@ def _in_child(rows, mapping, kind):
             except queue.Empty:
                 if child.is_alive():
                     continue
-                raise ReaderFailed(_("读取表格的进程意外退出，导入未完成，未写入任何数据。")) from None
+                try:  # what the child sent just before it ended, if it ended normally
+                    message = chunks.get(timeout=1)
+                except queue.Empty:
+                    raise ReaderFailed(_("读取表格的进程意外退出，导入未完成，未写入任何数据。")) from None
             if message is None:
                 return
             if isinstance(message, BaseException):
@@ -121,6 +127,8 @@ def _in_child(rows, mapping, kind):
             child.kill()
         child.join()
         chunks.close()
+        if not already_frozen:
+            gc.unfreeze()
 
 
 _set_aside: list = []
