@@ -79,8 +79,9 @@ def cleaned_rows(rows, mapping, kind, *, data_rows: int) -> Iterator[tuple]:
     With `data_rows` of at least PARALLEL_ROWS and more than one core, a child process does the work;
     close the iterator (or let it run out) to end the child.
     """
-    # A daemonic process (a multiprocessing worker) may not have children of its own.
-    if data_rows >= PARALLEL_ROWS and (os.cpu_count() or 1) > 1 and not multiprocessing.current_process().daemon:
+    # A daemonic process (a multiprocessing worker) may not have children of its own; Windows cannot fork.
+    if (data_rows >= PARALLEL_ROWS and (os.cpu_count() or 1) > 1 and not multiprocessing.current_process().daemon
+            and "fork" in multiprocessing.get_all_start_methods()):
         return _in_child(rows, mapping, kind)
     return _here(rows, mapping, kind)
 
