@@ -88,7 +88,7 @@ class PeopleSheet(SheetKind):
         Column("languages", gettext_lazy("语言"), ("languages",), help=gettext_lazy("以逗号分隔，如 中文,意大利语")),
         Column("notes", gettext_lazy("备注"), ("说明", "notes")),
     ]
-    _fields = sorted(PERSON_FIELDS - {"org"})
+    _fields = frozenset(PERSON_FIELDS - {"org"})
     # Checked already: by normalize_person (ID number, phone; the birth date below), or by the
     # column's normaliser, which only returns valid codes (country, region, choices, yes/no).
     _checked = frozenset({"id_number", "phone", "birth_date", "country", "home_region", "category", "gender",
@@ -159,7 +159,7 @@ class EnterprisesSheet(SheetKind):
         Column("address", gettext_lazy("地址"), ("经营地址", "注册地址", "address"), personal=True),
         Column("notes", gettext_lazy("备注"), ("说明", "notes")),
     ]
-    _fields = sorted(ENTERPRISE_FIELDS - {"org", "legal_person"})
+    _fields = frozenset(ENTERPRISE_FIELDS - {"org", "legal_person"})
 
     def build(self, values, org, explicit_org, existing, batch):
         """A new enterprise, or the stored one with the sheet's non-empty cells; checked like create_enterprise."""

@@ -305,8 +305,10 @@ def set_fields(obj, values: dict, allowed: Iterable[str]) -> set[str]:
     Empty cells keep what is stored: a sheet that lacks a value does not erase one.
     """
     changed = set()
-    for name in allowed:
-        value = values.get(name)
+    allowed = allowed if isinstance(allowed, frozenset) else frozenset(allowed)
+    # The row's values that are allowed (a row fills about half of a kind's fields): a set operation in C.
+    for name in values.keys() & allowed:
+        value = values[name]
         if value in (None, ""):
             continue
         if getattr(obj, name) != value:
