@@ -9,8 +9,11 @@ the table). Dropped:
   migration 0003). On SQLite the single category and country indexes stay: they end with the rowid,
   which is what keeps a filtered list in id order (0003).
 
-The fields keep `db_index=True` in Django's state; the indexes are found by their columns, so a
-database made by another path (restored, or older) loses the same ones.
+The fields keep `db_index=True` in Django's state (which index stays differs by database, and a plain
+index without its LIKE copy cannot be asked of a field); the indexes are found by their columns, so a
+database made by another path (restored, or older) loses the same ones. A later migration that alters
+one of these fields, or remakes the table on SQLite, makes Django create its index again: such a
+migration should end by running `drop` again.
 """
 from django.db import migrations
 
