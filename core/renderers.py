@@ -27,14 +27,18 @@ class FormRenderer(DjangoTemplates):
 
 
 # Rendered selects by everything their HTML depends on: a filter form renders the same 250 countries on
-# every page of a list, and writing them (format_html per option) cost 2–3 ms of a 16 ms page. Bounded:
-# the selects of the forms in use, each in the languages and selections seen.
+# every page of a list, and writing them (format_html per option) cost 2–3 ms of a 16 ms page. Bounded in
+# entries and in characters (a select of a thousand organizations is 60,000): the selects of the forms in
+# use, in the languages, scopes and selections seen first.
 _RENDERED: dict = {}
 RENDERED_MAX = 512
+RENDERED_MAX_CHARS = 4_000_000
+_rendered_chars = 0
 
 
 def render_select(widget: dict) -> str:
     """The same HTML as Django's select.html for a widget context (`Select.get_context()["widget"]`)."""
+    global _rendered_chars
     try:
         key = (widget["name"], tuple(sorted(widget["attrs"].items())),
                tuple((group_name, tuple((str(option["value"]), str(option["label"]),
@@ -45,8 +49,9 @@ def render_select(widget: dict) -> str:
         return _render_select(widget)
     if html is None:
         html = _render_select(widget)
-        if len(_RENDERED) < RENDERED_MAX:
+        if len(_RENDERED) < RENDERED_MAX and _rendered_chars + len(html) <= RENDERED_MAX_CHARS:
             _RENDERED[key] = html
+            _rendered_chars += len(html)
     return html
 
 

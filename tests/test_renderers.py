@@ -53,3 +53,10 @@ def test_the_memo_is_bounded(monkeypatch):
     for code in ("IT", "CN", "FR", "ES"):
         assert f'<option value="{code}" selected>' in _both({"country": code})[0][0]
     assert len(renderers._RENDERED) == 2
+
+    renderers._RENDERED.clear()
+    monkeypatch.setattr(renderers, "RENDERED_MAX", 512)
+    monkeypatch.setattr(renderers, "_rendered_chars", 0)
+    monkeypatch.setattr(renderers, "RENDERED_MAX_CHARS", 1000)  # a country select is longer
+    assert '<option value="DE" selected>' in _both({"country": "DE", "kind": "relative"})[0][0]
+    assert len(renderers._RENDERED) == 1  # the small grouped select only
