@@ -114,9 +114,7 @@ class SheetKind:
 
         entry = search.REGISTRY[self.model._meta.label_lower]
         obj = self.new()
-        for name, value in values.items():
-            if value not in (None, "") and name in self._attributes():
-                setattr(obj, name, value)
+        set_fields(obj, values, self._attributes())
         return {"names": search.name_tokens(obj, entry, memo=memo)}
 
     def _attributes(self) -> frozenset[str]:

@@ -393,7 +393,7 @@ class XlsxSheet:
         lxml's iterparse, whose Python object per element costs more than the parsing. Cells laid out
         as Excel, WPS and XlsxWriter write them (<c r="B2" s="1" t="s"><v>7</v></c>), and inline strings as
         XlsxWriter writes them in constant-memory mode (<c r="B2" t="inlineStr"><is><t>王</t></is></c>), are read
-        from the match; any other cell (a formula, an inline string, other attributes or their order, entities,
+        from the match; any other cell (a formula, rich or escaped inline text, other attributes or their order, entities,
         comments, CDATA) by the slower general pattern, so every writer's cells are read alike.
         """
         strings, styles, date1904 = self.strings, self.styles, self.date1904
