@@ -189,11 +189,10 @@ def document(obj, entry: Indexed, known: dict[str, tuple[str, ...]] | None = Non
     return " ".join(dict.fromkeys(t for t in tokens if t))
 
 
-def name_tokens(obj, entry: Indexed, memo: bool = True) -> dict[str, tuple[str, ...]]:
+def name_tokens(obj, entry: Indexed) -> dict[str, tuple[str, ...]]:
     """{name: its tokens} for the names of `obj`: what `document` takes as `known` (an import computes them
-    in its reading process); `memo=False` leaves the memo of Chinese names as it is."""
-    tokens = _name_tokens if memo else _tokens_of_name
-    return {name: tokens(name) for name in entry.names(obj) if name}
+    in its reading process, which has time to spare, so they leave the memo of Chinese names as it is)."""
+    return {name: _tokens_of_name(name) for name in entry.names(obj) if name}
 
 
 def _name_tokens(name: str) -> tuple[str, ...]:

@@ -256,7 +256,7 @@ def test_an_import_s_reading_process_tokenises_names_without_filling_the_memo():
     entry = search.REGISTRY["registry.person"]
     person = Person(org=Organization(code="yw", name="义乌市侨联", path="0001"), name="陈静怡", foreign_name="Chen Jingyi", former_names="陈静，陈小静")
     search._chinese_name_tokens.cache_clear()
-    known = search.name_tokens(person, entry, memo=False)
+    known = search.name_tokens(person, entry)
     assert search._chinese_name_tokens.cache_info().currsize == 0
     assert set(known) == {"陈静怡", "Chen Jingyi", "陈静", "陈小静"} and "chen" in known["Chen Jingyi"]
     assert search.document(person, entry, known) == search.document(person, entry)

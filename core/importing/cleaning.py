@@ -90,7 +90,7 @@ def _here(rows, mapping, kind, hints: bool = False):
     for number, cells in rows:
         values, bad, rejections = clean_row(cells, mapping, kind)
         if values is not None:
-            yield number, values, bad, rejections, kind.hints(values, memo=False) if hints and not bad else None
+            yield number, values, bad, rejections, kind.hints(values) if hints and not bad else None
 
 
 def _in_child(rows, mapping, kind):
@@ -104,7 +104,12 @@ def _in_child(rows, mapping, kind):
     gc.freeze()
     child = context.Process(target=_clean_and_send, args=(rows, mapping, kind, chunks), name="shanghui-import-reader",
                             daemon=True)
-    child.start()
+    try:
+        child.start()
+    except BaseException:  # no child (out of memory, too many processes): the heap given back, the error raised
+        if not already_frozen:
+            gc.unfreeze()
+        raise
     try:
         while True:
             try:

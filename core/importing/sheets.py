@@ -103,11 +103,9 @@ class SheetKind:
             setattr(obj, name, value)
         return obj
 
-    def hints(self, values: dict, memo: bool = True) -> dict | None:
+    def hints(self, values: dict) -> dict | None:
         """What the row's writing will need that takes no database: worked out in the reading process
-        (core.importing.cleaning), beside the importing one. For an indexed kind, its names' search tokens
-        (`memo`: through core.search's memo of names, which the reading process, with time to spare, keeps
-        out of its memory)."""
+        (core.importing.cleaning), beside the importing one. For an indexed kind, its names' search tokens."""
         if not self.indexed:
             return None
         from core import search
@@ -115,7 +113,7 @@ class SheetKind:
         entry = search.REGISTRY[self.model._meta.label_lower]
         obj = self.new()
         set_fields(obj, values, self._attributes())
-        return {"names": search.name_tokens(obj, entry, memo=memo)}
+        return {"names": search.name_tokens(obj, entry)}
 
     def _attributes(self) -> frozenset[str]:
         found = self.__dict__.get("_attribute_names")
