@@ -11,7 +11,8 @@ Shanghui's overhead, not only a time:
   queries in raw SQL;
 - the demo build time (records per second);
 - export and import rows/s and peak memory (each in its own process: `manage.py export`,
-  `manage.py import --dry-run`), when core.exporting and core.importing are installed.
+  `manage.py import --dry-run`), when core.exporting and core.importing are installed; the import
+  of a sheet of new people beside a bare bulk insert of the same rows (core.bench_import).
 
 Without DATABASE_URL the benchmark runs on its own SQLite file (var/bench.sqlite3), never on
 the demo database.
@@ -388,7 +389,28 @@ class Command(BaseCommand):
                 self.log(_("导入（试运行）……"))
                 results["import_dry_run"] = self._child(["import", "people", str(out), "--user", BENCH_USER,
                                                          "--dry-run", "--format", "json"])
+            results.update(self.bench_import_new(Path(tmp)))
         return results
+
+    def bench_import_new(self, tmp: Path) -> dict:
+        """A sheet of BENCH_IMPORT_ROWS new people imported (dry run: written, then rolled back), beside
+        a bare bulk insert of the same rows (core.bench_import)."""
+        from core import bench_import
+        from orgs.models import Organization
+
+        count = int(os.environ.get("BENCH_IMPORT_ROWS", 1_000_000))
+        sheet = tmp / "new-people.xlsx"
+        self.log(_("生成 %(n)s 名新人员的导入表……") % {"n": count})
+        bench_import.write_people_sheet(sheet, count)
+        self.log(_("导入新人员（试运行）……"))
+        server = bench_import.server_cpu_seconds()
+        result = self._child(["import", "people", str(sheet), "--user", BENCH_USER, "--org", BENCH_ORG,
+                              "--dry-run", "--format", "json"])
+        if server is not None:
+            result["server_cpu_seconds"] = round(bench_import.server_cpu_seconds() - server, 1)
+        self.log(_("同一批行的裸批量插入……"))
+        bare = bench_import.bare_insert(sheet, Organization.objects.get(code=BENCH_ORG).pk)
+        return {"import_new_dry_run": result, "bare_insert_same_rows": bare}
 
     def _child(self, args: list[str]) -> dict:
         """Run a manage.py command in a child process: wall time, rows/s and its own peak RSS."""
@@ -444,6 +466,11 @@ class Command(BaseCommand):
         else:
             for name, r in report["io"].items():
                 w(f"{name:14} {json.dumps(r, ensure_ascii=False)}")
+            new, bare = report["io"].get("import_new_dry_run"), report["io"].get("bare_insert_same_rows")
+            if new and bare and "rows_per_s" in new:
+                w(f"import of {new['rows']:,} new people {new['rows_per_s']:,} rows/s | bare bulk insert of the same "
+                  f"rows {bare['rows_per_s']:,} rows/s (python-calamine read {bare['read_rows_per_s']:,} rows/s, "
+                  f"insert {bare['insert_rows_per_s']:,} rows/s)")
         if report.get("pairing"):
             from pairing import bench as pairing_bench
 

@@ -1,0 +1,179 @@
+"""The import benchmark (`manage.py bench`, its "io" part): a sheet of new people, and its reference.
+
+The issue asks for import rows/s "beside a bare bulk insert of the same rows". The reference reads
+the same sheet with python-calamine and inserts its cells as they stand into the person table (the
+same table, with the same indexes), in a transaction that is rolled back: no normalising, no
+validation, no matching, no encryption, no search entry. What the import costs beyond that is
+Shanghui's own work. On PostgreSQL the server's CPU is measured too (from /proc, when the server
+runs on this machine), because the server's index upkeep shares the same cores.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import resource
+import time
+from pathlib import Path
+
+from django.db import connection, transaction
+
+from core.validators import make_id_number
+
+# A county's sheet: names drawn from common surnames and given-name characters (161,088 distinct
+# two- and three-character names), two people in three abroad with a phone of their country.
+SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+            "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志海燕晓东文斌辉玉兰红梅飞鹏宇浩"
+# Country, a mobile number's pattern, and the range of its operator digits (all valid numbers there).
+ABROAD = (("意大利", "+39 3{:02d} {:07d}", (20, 50)), ("西班牙", "+34 6{:02d} {:06d}", (20, 50)),
+          ("法国", "+33 6 {:02d} {:06d}", (10, 30)))
+REGION = "110101"  # no demo person is born here: every ID number of the sheet is new to the registry
+
+
+def _pinyin(chars: str) -> dict[str, str]:
+    from pypinyin import lazy_pinyin
+
+    return {c: lazy_pinyin(c)[0].capitalize() for c in chars}
+
+
+def people_rows(count: int, seed: int = 7):
+    """`count` rows of new people (header first): valid ID numbers that agree with birth date and gender."""
+    rng = random.Random(seed)
+    spell = _pinyin(SURNAMES + GIVEN)
+    yield ["姓名", "外文名", "类别", "性别", "出生日期", "身份证号", "手机", "居住国", "祖籍地", "地址"]
+    start = dt.date(1950, 1, 1)
+    for i in range(count):
+        surname = rng.choice(SURNAMES)
+        given = rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.7 else "")
+        male = i % 2
+        born = start + dt.timedelta(days=i // 500)
+        id_number = make_id_number(REGION, born, (i % 500) * 2 + male)
+        if i % 3:
+            country, pattern, operators = ABROAD[i % len(ABROAD)]
+            phone = pattern.format(rng.randrange(*operators), rng.randrange(10 ** 6))
+            foreign = "".join(spell[c] for c in given).capitalize() + " " + spell[surname]
+            category = "华侨"
+        else:
+            country, phone, foreign, category = "", f"138{rng.randrange(10 ** 8):08d}", "", "侨眷"
+        yield [surname + given, foreign, category, "男" if male else "女", born.isoformat(), id_number, phone,
+               country, "浙江省金华市义乌市", f"稠城街道{rng.randrange(1, 400)}号"]
+
+
+def write_people_sheet(path: Path, count: int, seed: int = 7) -> None:
+    """Write the sheet of `count` new people as .xlsx (XlsxWriter's constant-memory mode, as our exports)."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    sheet = book.add_worksheet("人员")
+    for r, row in enumerate(people_rows(count, seed)):
+        sheet.write_row(r, 0, row)
+    book.close()
+
+
+def server_cpu_seconds() -> float | None:
+    """CPU seconds used so far by the PostgreSQL server's processes on this machine; None on SQLite or elsewhere."""
+    if connection.vendor != "postgresql" or connection.settings_dict.get("HOST") not in ("127.0.0.1", "localhost", ""):
+        return None
+    ticks, found = 0, False
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if not f.read(9).startswith(b"postgres"):
+                    continue
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended while we looked
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+        found = True
+    return ticks / os.sysconf("SC_CLK_TCK") if found else None
+
+
+def _own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+class _Rollback(Exception):
+    pass
+
+
+def bare_insert(path: Path, org_id: int) -> dict:
+    """Read the sheet with python-calamine, then insert its cells as they stand into the person table, rolled back.
+
+    The sheet's headers name the columns (姓名 → name, …, as the people sheet's column list says);
+    every other column takes the value a new Person has. The ID number goes in as it stands, and its
+    lookup hash stays empty: a bare insert knows nothing of encryption. Coded columns (类别, 性别, 居住国,
+    祖籍地) hold their codes, worked out once per distinct cell before the insert is timed.
+    """
+    from python_calamine import CalamineWorkbook
+
+    from core.importing import sheets
+    from registry.models import Person
+
+    started, cpu = time.perf_counter(), _own_cpu()
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=False)
+    read_s, read_cpu = time.perf_counter() - started, _own_cpu() - cpu
+    header, rows = rows[0], rows[1:]
+    kind = sheets.get("people")
+    by_header = {}
+    for column in kind.columns:
+        for name in (str(column.header), *column.aliases):
+            by_header[name] = column.field
+    meta = Person._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    template = Person(org_id=org_id)
+    now = dt.datetime.now(dt.UTC)
+    defaults = {}
+    for f in fields:
+        value = now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else \
+            f.get_db_prep_save(getattr(template, f.attname), connection)
+        defaults[f.column] = value
+    placed = {meta.get_field(by_header[h]).column: i for i, h in enumerate(header) if h in by_header}
+    columns = [f.column for f in fields]
+    source = [placed.get(c) for c in columns]
+    base = [defaults[c] for c in columns]
+    # Sheet cells go in as they stand; an empty cell takes the new record's value.
+    prepared = [[row[s] if s is not None and row[s] != "" else b for s, b in zip(source, base, strict=True)] for row in rows]
+    # Except a coded column (a choice, a country or region code), whose label no loader can store as it is:
+    # converted by its column's normaliser once per distinct cell, before the clock starts.
+    for i, f in enumerate(fields):
+        column = kind.column(f.name)
+        if source[i] is None or column is None or column.normalize is None or not (f.choices or f.max_length
+                                                                                     and f.max_length <= 6):
+            continue
+        codes = {}
+        for row in prepared:
+            value = row[i]
+            if value not in codes:
+                codes[value] = column.normalize(value) if isinstance(value, str) else value
+            row[i] = codes[value]
+    qn = connection.ops.quote_name
+    server, started, cpu = server_cpu_seconds(), time.perf_counter(), _own_cpu()
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                names = ", ".join(qn(c) for c in columns)
+                if connection.vendor == "postgresql":
+                    with cursor.cursor.copy(f"COPY {qn(meta.db_table)} ({names}) FROM STDIN") as copy:
+                        for row in prepared:
+                            copy.write_row(row)
+                else:
+                    sql = f"INSERT INTO {qn(meta.db_table)} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
+                    for start in range(0, len(prepared), 20_000):
+                        cursor.executemany(sql, prepared[start:start + 20_000])
+            insert_s, insert_cpu = time.perf_counter() - started, _own_cpu() - cpu
+            server_after = server_cpu_seconds()
+            raise _Rollback
+    except _Rollback:
+        pass
+    result = {"rows": len(prepared), "read_seconds": round(read_s, 1), "read_cpu_seconds": round(read_cpu, 1),
+              "read_rows_per_s": round(len(prepared) / read_s), "insert_seconds": round(insert_s, 1),
+              "insert_cpu_seconds": round(insert_cpu, 1), "insert_rows_per_s": round(len(prepared) / insert_s),
+              "rows_per_s": round(len(prepared) / (read_s + insert_s))}
+    if server is not None and server_after is not None:
+        result["server_cpu_seconds"] = round(server_after - server, 1)
+    return result
