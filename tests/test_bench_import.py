@@ -30,3 +30,37 @@ def test_the_bare_insert_puts_the_same_rows_into_the_person_table_and_keeps_none
         result = bench_import.bare_insert(path, tree["zj"].pk)
     assert result["rows"] == 300 and result["insert_rows_per_s"] > 0 and result["read_rows_per_s"] > 0
     assert not Person.objects.exists()  # rolled back: the benchmark database keeps its scale
+
+
+def test_the_watch_sees_the_child_s_own_memory_not_this_process_s():
+    import subprocess
+    import sys
+
+    from core.bench_import import Watch
+
+    ballast = bytearray(300 * 2**20)  # this process's memory, which a forked child's peak RSS would inherit
+    ballast[::4096] = b"x" * len(ballast[::4096])
+    code = "import os, time\nb = bytearray(120 * 2**20); b[::4096] = b'x' * len(b[::4096])\n" \
+           "pid = os.fork()\nif pid == 0:\n    c = bytearray(60 * 2**20); c[::4096] = b'y' * len(c[::4096]); time.sleep(1.5); os._exit(0)\n" \
+           "time.sleep(1.5); os.waitpid(pid, 0)"
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    with Watch(proc.pid, interval=0.1) as watch:
+        proc.wait()
+    # Its own 120 MB and its forked child's 60 MB (their shared pages counted once), not this process's 300 MB.
+    assert 170 <= watch.peak_mb < 300
+    del ballast
+
+
+def test_the_watch_measures_the_database_server_s_cpu_on_postgresql(db):
+    from django.db import connection
+
+    from core.bench_import import Watch
+
+    if connection.vendor != "postgresql":
+        with Watch() as watch:
+            pass
+        assert watch.server_cpu_seconds is None  # SQLite works inside the measured process
+        return
+    with Watch() as watch, connection.cursor() as cursor:
+        cursor.execute("SELECT sum(length(md5(g::text))) FROM generate_series(1, 1000000) g")
+    assert watch.server_cpu_seconds > 0.05

@@ -403,29 +403,32 @@ class Command(BaseCommand):
         self.log(_("生成 %(n)s 名新人员的导入表……") % {"n": count})
         bench_import.write_people_sheet(sheet, count)
         self.log(_("导入新人员（试运行）……"))
-        server = bench_import.server_cpu_seconds()
         result = self._child(["import", "people", str(sheet), "--user", BENCH_USER, "--org", BENCH_ORG,
                               "--dry-run", "--format", "json"])
-        if server is not None:
-            result["server_cpu_seconds"] = round(bench_import.server_cpu_seconds() - server, 1)
         self.log(_("同一批行的裸批量插入……"))
         bare = bench_import.bare_insert(sheet, Organization.objects.get(code=BENCH_ORG).pk)
         return {"import_new_dry_run": result, "bare_insert_same_rows": bare}
 
     def _child(self, args: list[str]) -> dict:
-        """Run a manage.py command in a child process: wall time, rows/s and its own peak RSS."""
+        """Run a manage.py command in a child process: wall time, CPU, rows/s, peak memory (PSS of its
+        process tree) and, on PostgreSQL on this machine, the server's CPU meanwhile."""
+        from core.bench_import import Watch
+
         started = time.monotonic()
         with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
             proc = subprocess.Popen([sys.executable, "manage.py", *args], stdout=out, stderr=err,
                                     cwd=settings.BASE_DIR, env=os.environ.copy())
-            _pid, status, usage = os.wait4(proc.pid, 0)
+            with Watch(proc.pid) as watch:
+                _pid, status, usage = os.wait4(proc.pid, 0)
             proc.returncode = os.waitstatus_to_exitcode(status)
             seconds = time.monotonic() - started
             out.seek(0)
             err.seek(0)
             text, error = out.read().decode(), err.read().decode()
         result = {"seconds": round(seconds, 1), "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
-                  "peak_rss_mb": round(usage.ru_maxrss / 1024)}
+                  "peak_pss_mb": watch.peak_mb}
+        if watch.server_cpu_seconds is not None:
+            result["server_cpu_seconds"] = watch.server_cpu_seconds
         try:
             summary = json.loads(text.strip().splitlines()[-1])
             rows = summary["rows"]
