@@ -37,8 +37,9 @@ def _pinyin(chars: str) -> dict[str, str]:
     return {c: lazy_pinyin(c)[0].capitalize() for c in chars}
 
 
-def people_rows(count: int, seed: int = 7):
-    """`count` rows of new people (header first): valid ID numbers that agree with birth date and gender."""
+def people_rows(count: int, seed: int = 7, region: str = REGION):
+    """`count` rows of new people (header first): valid ID numbers that agree with birth date and gender,
+    each of them born in `region` (sheets of different regions share no ID number)."""
     rng = random.Random(seed)
     spell = _pinyin(SURNAMES + GIVEN)
     yield ["姓名", "外文名", "类别", "性别", "出生日期", "身份证号", "手机", "居住国", "祖籍地", "地址"]
@@ -48,7 +49,7 @@ def people_rows(count: int, seed: int = 7):
         given = rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.7 else "")
         male = i % 2
         born = start + dt.timedelta(days=i // 500)
-        id_number = make_id_number(REGION, born, (i % 500) * 2 + male)
+        id_number = make_id_number(region, born, (i % 500) * 2 + male)
         if i % 3:
             country, pattern, operators = ABROAD[i % len(ABROAD)]
             phone = pattern.format(rng.randrange(*operators), rng.randrange(10 ** 6))
@@ -60,13 +61,13 @@ def people_rows(count: int, seed: int = 7):
                country, "浙江省金华市义乌市", f"稠城街道{rng.randrange(1, 400)}号"]
 
 
-def write_people_sheet(path: Path, count: int, seed: int = 7) -> None:
+def write_people_sheet(path: Path, count: int, seed: int = 7, region: str = REGION) -> None:
     """Write the sheet of `count` new people as .xlsx (XlsxWriter's constant-memory mode, as our exports)."""
     import xlsxwriter
 
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     sheet = book.add_worksheet("人员")
-    for r, row in enumerate(people_rows(count, seed)):
+    for r, row in enumerate(people_rows(count, seed, region)):
         sheet.write_row(r, 0, row)
     book.close()
 
