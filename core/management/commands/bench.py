@@ -473,7 +473,8 @@ class Command(BaseCommand):
             if new and bare and "rows_per_s" in new:
                 w(f"import of {new['rows']:,} new people {new['rows_per_s']:,} rows/s | bare bulk insert of the same "
                   f"rows {bare['rows_per_s']:,} rows/s (python-calamine read {bare['read_rows_per_s']:,} rows/s, "
-                  f"insert {bare['insert_rows_per_s']:,} rows/s)")
+                  f"insert {bare['insert_rows_per_s']:,} rows/s), {bare['with_entries_rows_per_s']:,} rows/s "
+                  f"with a search entry each")
         if report.get("pairing"):
             from pairing import bench as pairing_bench
 
