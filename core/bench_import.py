@@ -5,8 +5,8 @@ the same sheet with python-calamine and inserts its cells as they stand into the
 same table, with the same indexes), in a transaction that is rolled back: no normalising, no
 validation, no matching, no encryption; then, timed apart, a search entry for each row holding its
 names as they stand (no tokenising), since the import keeps the search index current. What the
-import costs beyond that is Shanghui's own work. On PostgreSQL the server's CPU is measured too (`Watch`, from /proc, when the
-server runs on this machine), because the server's index upkeep shares the same cores.
+import costs beyond that is Shanghui's own work. On PostgreSQL the server's CPU is measured too
+(`Watch`, from /proc, when the server runs on this machine): its index upkeep shares the same cores.
 """
 from __future__ import annotations
 
@@ -77,7 +77,7 @@ def _postgres_local() -> bool:
     return connection.vendor == "postgresql" and connection.settings_dict.get("HOST") in ("127.0.0.1", "localhost", "")
 
 
-def _processes() -> dict[int, tuple[int, str, int]]:
+def _processes() -> dict[int, tuple[int, bytes, int]]:
     """Every process of this machine: pid → (parent pid, first bytes of its command line, CPU ticks)."""
     found = {}
     for name in os.listdir("/proc"):
@@ -169,7 +169,8 @@ class Watch:
         return round(ticks / os.sysconf("SC_CLK_TCK"), 1)
 
 
-def _own_cpu() -> float:
+def cpu_seconds() -> float:
+    """CPU time of this process (user + system): a step's cost apart from other load on the machine."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
 
@@ -188,12 +189,13 @@ def bare_insert(path: Path, org_id: int) -> dict:
     """
     from python_calamine import CalamineWorkbook
 
+    from core import search
     from core.importing import sheets
     from registry.models import Person
 
-    started, cpu = time.perf_counter(), _own_cpu()
+    started, cpu = time.perf_counter(), cpu_seconds()
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=False)
-    read_s, read_cpu = time.perf_counter() - started, _own_cpu() - cpu
+    read_s, read_cpu = time.perf_counter() - started, cpu_seconds() - cpu
     header, rows = rows[0], rows[1:]
     kind = sheets.get("people")
     by_header = {}
@@ -228,25 +230,17 @@ def bare_insert(path: Path, org_id: int) -> dict:
             if value not in codes:
                 codes[value] = column.normalize(value) if isinstance(value, str) else value
             row[i] = codes[value]
-    qn = connection.ops.quote_name
-    watch, started, cpu = Watch(), time.perf_counter(), _own_cpu()
+    watch, started, cpu = Watch(), time.perf_counter(), cpu_seconds()
     try:
         with watch, transaction.atomic():
-            with connection.cursor() as cursor:
-                names = ", ".join(qn(c) for c in columns)
-                if connection.vendor == "postgresql":
-                    with cursor.cursor.copy(f"COPY {qn(meta.db_table)} ({names}) FROM STDIN") as copy:
-                        for row in prepared:
-                            copy.write_row(row)
-                else:
-                    sql = f"INSERT INTO {qn(meta.db_table)} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
-                    for start in range(0, len(prepared), 20_000):
-                        cursor.executemany(sql, prepared[start:start + 20_000])
-            insert_s, insert_cpu = time.perf_counter() - started, _own_cpu() - cpu
+            _insert(meta.db_table, columns, prepared)
+            insert_s, insert_cpu = time.perf_counter() - started, cpu_seconds() - cpu
             entries = _bare_entries(rows, header, by_header)
-            started, cpu = time.perf_counter(), _own_cpu()
-            _insert_entries(entries)
-            entries_s, entries_cpu = time.perf_counter() - started, _own_cpu() - cpu
+            started, cpu = time.perf_counter(), cpu_seconds()
+            # As the import does it: on SQLite the full-text index is filled once at the end.
+            with search.bulk_loading():
+                _insert("core_searchentry", ["model", "object_id", "tokens"], entries)
+            entries_s, entries_cpu = time.perf_counter() - started, cpu_seconds() - cpu
             raise _Rollback
     except _Rollback:
         pass
@@ -272,17 +266,16 @@ def _bare_entries(rows: list, header: list, by_header: dict) -> list[list]:
             for number, row in enumerate(rows)]
 
 
-def _insert_entries(entries: list[list]) -> None:
-    """Insert the entries as the import does: COPY (PostgreSQL: its tsvector and GIN indexes kept up), or
-    executemany with SQLite's full-text index filled once at the end (core.search.bulk_loading)."""
-    from core import search
-
-    with search.bulk_loading(), connection.cursor() as cursor:
+def _insert(table: str, columns: list[str], rows: list[list]) -> None:
+    """Rows as they stand into a table: COPY on PostgreSQL, `executemany` in batches of 20,000 on SQLite."""
+    qn = connection.ops.quote_name
+    names = ", ".join(qn(c) for c in columns)
+    with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy("COPY core_searchentry (model, object_id, tokens) FROM STDIN") as copy:
-                for entry in entries:
-                    copy.write_row(entry)
-        else:
-            sql = "INSERT INTO core_searchentry (model, object_id, tokens) VALUES (%s, %s, %s)"
-            for start in range(0, len(entries), 20_000):
-                cursor.executemany(sql, entries[start:start + 20_000])
+            with cursor.cursor.copy(f"COPY {qn(table)} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        sql = f"INSERT INTO {qn(table)} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
+        for start in range(0, len(rows), 20_000):
+            cursor.executemany(sql, rows[start:start + 20_000])

@@ -36,6 +36,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.bench_import import cpu_seconds
 from shanghui.startup import freeze_loaded_objects
 
 PARTS = ["search", "list", "detail", "io", "pairing", "directory", "dashboard"]
@@ -91,14 +92,6 @@ def verified_login(client, user) -> None:
         client.force_login(user)
     finally:
         user_logged_in.disconnect(dispatch_uid="bench-verified-login")
-
-
-def _cpu_seconds() -> float:
-    """CPU time of this process (user + system): the build's cost apart from other load on the machine."""
-    import resource
-
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 def machine() -> dict:
@@ -231,11 +224,11 @@ class Command(BaseCommand):
             self.log(_("清空基准测试数据库……"))
             call_command("flush", "--noinput", "--include-logs", verbosity=0)
         self.log(_("生成 %(n)s 人的数据……") % {"n": people})
-        started, cpu = time.monotonic(), _cpu_seconds()
+        started, cpu = time.monotonic(), cpu_seconds()
         out = _Capture()
         call_command("demo", people=people, format="json", stdout=out)
         seconds = round(time.monotonic() - started, 1)
-        cpu = round(_cpu_seconds() - cpu, 1)
+        cpu = round(cpu_seconds() - cpu, 1)
         counts = json.loads(out.text)["counts"]
         from accounts import services as accounts
 
