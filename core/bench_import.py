@@ -182,7 +182,7 @@ class _Rollback(Exception):
 def bare_insert(path: Path, org_id: int) -> dict:
     """Read the sheet with python-calamine, then insert its cells as they stand into the person table, rolled back.
 
-    The sheet's headers name the columns (姓名 → name, …, as the people sheet's column list says);
+    The sheet's headers name the columns (姓名 → name, …, matched as the import matches them);
     every other column takes the value a new Person has. The ID number goes in as it stands, and its
     lookup hash stays empty: a bare insert knows nothing of encryption. Coded columns (类别, 性别, 居住国,
     祖籍地) hold their codes, worked out once per distinct cell before the insert is timed.
@@ -198,10 +198,9 @@ def bare_insert(path: Path, org_id: int) -> dict:
     read_s, read_cpu = time.perf_counter() - started, cpu_seconds() - cpu
     header, rows = rows[0], rows[1:]
     kind = sheets.get("people")
-    by_header = {}
-    for column in kind.columns:
-        for name in (str(column.header), *column.aliases):
-            by_header[name] = column.field
+    # Headers matched as the import matches them (`Column.names`, reduced by `header_key`).
+    names = {name: column.field for column in kind.columns for name in column.names}
+    by_header = {h: names[sheets.header_key(h)] for h in header if sheets.header_key(h) in names}
     meta = Person._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     template = Person(org_id=org_id)
