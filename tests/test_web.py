@@ -67,6 +67,23 @@ def test_person_list_filters_and_sorting(client, users, people, tree):
     assert c.get(reverse("registry:person-list"), {"ordering": "-name"}).status_code == 200
 
 
+def test_person_list_filter_form_follows_the_query_and_the_language(client, users, people):
+    """The filter form is kept once rendered, yet each query shows its own choice and each language its labels."""
+    c = login(client, users["zj_admin"])
+    url = reverse("registry:person-list")
+    for _ in range(2):
+        relatives = c.get(url, {"category": "relative"}).content.decode()
+        assert '<option value="relative" selected>' in relatives and "陈静" in relatives
+        overseas = c.get(url, {"category": "overseas_chinese"}).content.decode()
+        assert '<option value="overseas_chinese" selected>' in overseas
+        assert '<option value="relative" selected>' not in overseas
+    c.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = c.get(url, {"category": "relative"}).content.decode()
+    assert "Country of residence" in english and "居住国" not in english
+    assert '<option value="relative" selected>Relative of overseas Chinese</option>' in english
+    assert "<td>Relative of overseas Chinese</td>" in english  # the row's category, in English too
+
+
 def test_htmx_list_request_returns_only_the_results(client, users, people):
     response = login(client, users["zj_admin"]).get(reverse("registry:person-list"), HTTP_HX_REQUEST="true")
     body = response.content.decode()
