@@ -90,7 +90,9 @@ class MembershipForm(StyledFormMixin, forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = Organization.objects.visible_to(user, CHANGE)
+        orgs = Organization.objects.visible_to(user, CHANGE)
+        # Shown on every person and enterprise page: the select needs each organization's name only.
+        self.fields["org"].queryset = orgs if self.is_bound else orgs.only("name")
         self.style()
 
     def _post_clean(self):
