@@ -1,7 +1,11 @@
 """Ending another user's sessions: the administrator's answer to a lost laptop or a leaving employee."""
 from __future__ import annotations
 
+from importlib import import_module
+
+from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -40,6 +44,27 @@ def user_session_keys(user) -> list[str]:
     return keys
 
 
+def delete_sessions(keys: list[str]) -> int:
+    """Delete sessions by key from the database and from the session cache; returns how many rows went.
+
+    The cached_db store (settings.SESSION_ENGINE) answers from its cache first, so a session deleted from
+    the table alone would live on there. The cache is cleared before and again after the commit: a request
+    that read the row just before it went cannot put it back for longer than that.
+    """
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    prefix = getattr(store, "cache_key_prefix", None)
+    cached = [prefix + key for key in keys] if prefix else []
+
+    def forget():
+        if cached:
+            caches[settings.SESSION_CACHE_ALIAS].delete_many(cached)
+
+    forget()
+    deleted, _d = Session.objects.filter(session_key__in=keys).delete()
+    transaction.on_commit(forget)
+    return deleted
+
+
 def end_sessions(*, by, user, request=None) -> dict:
     """Delete every session and the API token of `user`; returns {"sessions": n, "tokens": n}.
 
@@ -49,7 +74,7 @@ def end_sessions(*, by, user, request=None) -> dict:
         raise PermissionDenied(_("只有该用户所属组织的管理员或超级管理员可以结束其会话。"))
     keys = user_session_keys(user)
     with transaction.atomic(), acting(by):
-        sessions, _d = Session.objects.filter(session_key__in=keys).delete()
+        sessions = delete_sessions(keys)
         tokens, _d = Token.objects.filter(user=user).delete()
         log_action(user, "accounts.user.sessions_ended", by, {"sessions": sessions, "tokens": tokens})
     log_event(SecurityEventKind.SESSION_ENDED, request, user=user,

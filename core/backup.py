@@ -34,6 +34,7 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db import connection, connections
 from django.utils import timezone
 
@@ -310,6 +311,8 @@ def restore(path: str | Path, using: str = "default") -> dict:
         tmp = Path(tmp)
         _extract(path, manifest, tmp)
         _restore_database(tmp / DB_MEMBER[manifest["vendor"]], using)
+        # Sessions are read from the cache first (cached_db): none may outlive the database that held it.
+        caches[settings.SESSION_CACHE_ALIAS].clear()
         _restore_media(tmp / "media", media_root)
     counts = table_counts(using)
     differ = {t: {"backup": n, "restored": counts.get(t)} for t, n in manifest["tables"].items() if counts.get(t) != n}

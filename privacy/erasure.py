@@ -137,10 +137,9 @@ def close_member_login(person) -> bool:
 
     if not apps.is_installed("portal"):
         return False
-    from django.contrib.sessions.models import Session
     from rest_framework.authtoken.models import Token
 
-    from accounts.sessions import user_session_keys
+    from accounts.sessions import delete_sessions, user_session_keys
     from portal.models import Invitation, MemberAccount
 
     Invitation.objects.filter(person=person).delete()
@@ -150,7 +149,7 @@ def close_member_login(person) -> bool:
     user = account.user
     user.is_active = False
     user.save(update_fields=["is_active"])
-    Session.objects.filter(session_key__in=user_session_keys(user)).delete()
+    delete_sessions(user_session_keys(user))
     Token.objects.filter(user=user).delete()
     return True
 

@@ -15,6 +15,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.test import Client
+from django.urls import reverse
 
 from core import backup
 from core.search import search_ids
@@ -107,6 +109,16 @@ def test_round_trip_restores_every_table_row_by_row_and_the_files(filled, users,
     out = io.StringIO()
     call_command("audit", "verify", "--format", "json", stdout=out)
     assert json.loads(out.getvalue())["ok"] is True
+
+
+def test_a_session_opened_after_the_backup_does_not_outlive_the_restore(users, media, tmp_path):
+    archive = tmp_path / "b.tar.gz"
+    call_command("backup", str(archive), stdout=io.StringIO())
+    browser = Client()
+    browser.force_login(users["hz_staff"])
+    assert browser.get(reverse("home")).status_code == 200
+    call_command("restore", str(archive), "--noinput", stdout=io.StringIO())
+    assert browser.get(reverse("home")).status_code == 302  # to the login page
 
 
 def _rewrite(src: Path, dst: Path, change_manifest=None, change_member=None):
