@@ -77,15 +77,16 @@ def _postgres_local() -> bool:
     return connection.vendor == "postgresql" and connection.settings_dict.get("HOST") in ("127.0.0.1", "localhost", "")
 
 
-def _processes() -> dict[int, tuple[int, bytes, int]]:
-    """Every process of this machine: pid → (parent pid, first bytes of its command line, CPU ticks)."""
+def processes() -> dict[int, tuple[int, bytes, int]]:
+    """Every process of this machine: pid → (parent pid, its command line's first 256 bytes with spaces
+    between the arguments, CPU ticks of user and system time)."""
     found = {}
     for name in os.listdir("/proc"):
         if not name.isdigit():
             continue
         try:
             with open(f"/proc/{name}/cmdline", "rb") as f:
-                command = f.read(64)
+                command = f.read(256).replace(b"\0", b" ")
             with open(f"/proc/{name}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
         except OSError:  # the process ended while we looked
@@ -122,7 +123,7 @@ class Watch:
 
         self.pid, self.interval, self.peak_kib = pid, interval, 0
         self.server = _postgres_local()
-        self._start = {p: t for p, (_pp, c, t) in _processes().items() if c.startswith(b"postgres")} \
+        self._start = {p: t for p, (_pp, c, t) in processes().items() if c.startswith(b"postgres")} \
             if self.server else {}
         self._last = dict(self._start)
         self._stop = threading.Event()
@@ -142,16 +143,16 @@ class Watch:
             self._poll()
 
     def _poll(self) -> None:
-        processes = _processes()
+        found = processes()
         if self.pid is not None:
             tree, grown = {self.pid}, True
             while grown:
-                more = {p for p, (parent, _c, _t) in processes.items() if parent in tree} - tree
+                more = {p for p, (parent, _c, _t) in found.items() if parent in tree} - tree
                 tree |= more
                 grown = bool(more)
-            self.peak_kib = max(self.peak_kib, sum(_pss_kib(p) for p in tree if p in processes))
+            self.peak_kib = max(self.peak_kib, sum(_pss_kib(p) for p in tree if p in found))
         if self.server:
-            for p, (_parent, command, ticks) in processes.items():
+            for p, (_parent, command, ticks) in found.items():
                 if command.startswith(b"postgres"):
                     self._last[p] = ticks
 

@@ -1,4 +1,5 @@
-"""Read locust's CSV summary and print the load test's figures against its targets (exit 1 if missed)."""
+"""Read locust's CSV summary and print the load test's figures against its targets (exit 1 if missed),
+with where the machine's cores went meanwhile (loadtest/cpu.py) when that was measured."""
 import csv
 import json
 import os
@@ -8,8 +9,8 @@ TARGET_RPS = float(os.environ.get("LOAD_TARGET_RPS", 200))
 TARGET_P99_MS = float(os.environ.get("LOAD_TARGET_P99_MS", 500))
 
 
-def main(stats_path: str, failures_path: str) -> int:
-    """Print one line per endpoint and the aggregate; return 0 when every target is met."""
+def main(stats_path: str, failures_path: str, cpu_path: str | None = None) -> int:
+    """Print one line per endpoint, the aggregate and the CPU by family; return 0 when every target is met."""
     with open(stats_path, encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     total = next(r for r in rows if r["Name"] == "Aggregated")
@@ -25,6 +26,15 @@ def main(stats_path: str, failures_path: str) -> int:
               "p95_ms": float(total["95%"]), "requests": int(total["Request Count"]),
               "failures": int(total["Failure Count"]),
               "errors": [f"{x['Method']} {x['Name']}: {x['Error']} ×{x['Occurrences']}" for x in failures][:10]}
+    if cpu_path and os.path.exists(cpu_path):
+        with open(cpu_path, encoding="utf-8") as f:
+            cpu = json.load(f)
+        result["cpu_cores"], result["machine_busy_percent"] = cpu["cores"], cpu["busy_percent"]
+        # CPU milliseconds each family spent per request answered: what a request costs, and where.
+        result["cpu_ms_per_request"] = {name: round(cores * 1000 / result["rps"], 1) if result["rps"] else None
+                                        for name, cores in cpu["cores"].items()}
+        print("CPU (cores): " + ", ".join(f"{name} {cores}" for name, cores in cpu["cores"].items())
+              + f"; machine {cpu['busy_percent']} % busy over {cpu['seconds']} s")
     result["met"] = (result["rps"] >= TARGET_RPS and result["p99_ms"] <= TARGET_P99_MS
                      and result["failures"] == 0)
     print(json.dumps(result, ensure_ascii=False))
@@ -32,4 +42,4 @@ def main(stats_path: str, failures_path: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:3]))
+    sys.exit(main(*sys.argv[1:4]))

@@ -30,7 +30,11 @@ WORKER=$!
 trap 'kill $SERVER $WORKER 2>/dev/null || true' EXIT INT TERM
 for _ in $(seq 1 60); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/login/" && break; sleep 1; done
 
+rm -f "$OUT/cpu.json"
+$PY loadtest/cpu.py "$OUT/cpu.json" &  # where the cores go while locust runs
+SAMPLER=$!
 .venv/bin/locust -f loadtest/locustfile.py --headless --host "http://127.0.0.1:$PORT" \
   --users "$USERS" --spawn-rate 60 --run-time "${SECONDS_}s" --stop-timeout 10 \
   --csv "$OUT/result" --only-summary --loglevel WARNING || true
-$PY loadtest/report.py "$OUT/result_stats.csv" "$OUT/result_failures.csv"
+kill -TERM $SAMPLER && wait $SAMPLER || true
+$PY loadtest/report.py "$OUT/result_stats.csv" "$OUT/result_failures.csv" "$OUT/cpu.json"

@@ -68,3 +68,28 @@ def test_the_watch_measures_the_database_server_s_cpu_on_postgresql(db):
     with Watch() as watch, connection.cursor() as cursor:
         cursor.execute("SELECT sum(length(md5(g::text))) FROM generate_series(1, 1000000) g")
     assert watch.server_cpu_seconds > 0.05
+
+
+def test_the_load_test_sampler_gives_each_family_its_cpu_even_after_a_process_ends():
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from loadtest.cpu import Sampler, family
+
+    assert family(b"/srv/.venv/bin/python /srv/.venv/bin/gunicorn shanghui.wsgi") == "gunicorn"
+    assert family(b".venv/bin/python manage.py worker --no-startup-delay") == "worker"
+    assert family(b"postgres: postgres shanghui_load 127.0.0.1(5432) idle") == "postgres"
+    sampler = Sampler()
+    # A process whose command line says locust burns 0.8 s of CPU and ends before the last look.
+    busy = "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.8:\n    pass"
+    proc = subprocess.Popen([sys.executable, "-c", busy, "locust"])
+    clock, deadline = os.sysconf("SC_CLK_TCK"), time.monotonic() + 20
+    while sampler.last.get(proc.pid, 0) < 0.3 * clock and time.monotonic() < deadline:
+        sampler.poll()
+        time.sleep(0.02)
+    proc.wait()
+    result = sampler.result()
+    assert result["cpu_seconds"]["locust"] >= 0.3  # seen running, kept after it ended
+    assert 0 <= result["busy_percent"] <= 100

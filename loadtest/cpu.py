@@ -1,0 +1,85 @@
+"""Where the two cores go during the load test: the CPU of each family of processes, from /proc.
+
+`loadtest/run.sh` runs this beside locust. It samples every process of the machine twice a second until
+it is stopped (SIGTERM or SIGINT), then writes JSON: for each family (gunicorn, postgres, locust, worker,
+other) the cores it used (CPU seconds over wall seconds), and how busy the whole machine was. A process
+that ends while watched (a PostgreSQL backend whose connection closed) keeps the CPU last seen.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from core.bench_import import processes  # noqa: E402
+
+FAMILIES = (("gunicorn", b"gunicorn"), ("worker", b"manage.py worker"), ("locust", b"locust"),
+            ("postgres", b"postgres"))
+
+
+def family(command: bytes) -> str:
+    """The family a command line belongs to; `other` for the rest of the machine."""
+    for name, mark in FAMILIES:
+        if mark in command:
+            return name
+    return "other"
+
+
+def _machine() -> tuple[int, int]:
+    """Busy and total CPU ticks of the whole machine so far (/proc/stat; idle and iowait are not busy)."""
+    with open("/proc/stat") as f:
+        ticks = [int(v) for v in f.readline().split()[1:]]
+    return sum(ticks) - ticks[3] - ticks[4], sum(ticks)
+
+
+class Sampler:
+    """CPU ticks of every process from the moment it is made; `result()` turns them into cores per family."""
+
+    def __init__(self):
+        self.started = time.monotonic()
+        self.machine = _machine()
+        self.first = {pid: ticks for pid, (_parent, _command, ticks) in processes().items()}
+        self.last = dict(self.first)
+        self.families: dict[int, str] = {}
+        self.poll()
+
+    def poll(self) -> None:
+        """Note every process's CPU ticks so far."""
+        for pid, (_parent, command, ticks) in processes().items():
+            self.last[pid] = ticks
+            self.families.setdefault(pid, family(command))
+
+    def result(self) -> dict:
+        """{"seconds", "busy_percent", "cpu_seconds": {family: s}, "cores": {family: cores}} since it was made."""
+        self.poll()
+        seconds = time.monotonic() - self.started
+        clock = os.sysconf("SC_CLK_TCK")
+        used = {name: 0.0 for name, _mark in FAMILIES} | {"other": 0.0}
+        for pid, ticks in self.last.items():
+            used[self.families.get(pid, "other")] += (ticks - self.first.get(pid, 0)) / clock
+        busy, total = _machine()
+        return {"seconds": round(seconds, 1),
+                "busy_percent": round(100 * (busy - self.machine[0]) / max(1, total - self.machine[1])),
+                "cpu_seconds": {name: round(value, 2) for name, value in used.items()},
+                "cores": {name: round(value / seconds, 2) for name, value in used.items()}}
+
+
+def main(out: str) -> None:
+    """Sample until stopped, then write the figures to `out`."""
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_args: stop.set())
+    sampler = Sampler()
+    while not stop.wait(0.5):
+        sampler.poll()
+    Path(out).write_text(json.dumps(sampler.result()))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
