@@ -19,3 +19,9 @@ class PortalConfig(AppConfig):
         # its status and who decided, never the values in clear.
         audit(ProfileChange, include_fields=["status", "decided_by", "decided_at", "reason", "person",
                                              "enterprise"])
+
+    def reseal(self, batch: int) -> dict:
+        """Move the sealed numbers of members' proposed changes to the current data key (`rotate_keys`)."""
+        from portal.fields import reseal_changes
+
+        return reseal_changes(batch)

@@ -82,3 +82,48 @@ class SealedChangesField(models.JSONField):
     def from_db_value(self, value, expression, connection):
         """Decode, then open the sealed values."""
         return unseal(super().from_db_value(value, expression, connection), self.sealed_keys)
+
+
+def reseal_changes(batch: int = 500) -> dict:
+    """Save again every proposed change holding a sealed value not under the current data key.
+
+    Run by `manage.py rotate_keys` (through PortalConfig.reseal) and `manage.py reseal_changes`;
+    idempotent. Returns rows read, rows resealed and the key ids found before (`keys_before`).
+    """
+    from collections import Counter
+
+    from django.db import transaction
+    from django.db.models import Q
+
+    from portal.models import ProfileChange
+
+    current = crypto.keyring().current_id
+    keys_before: Counter = Counter()
+    counts = {"rows": 0, "resealed": 0}
+    qs = ProfileChange.objects.filter(Q(changes__has_key="id_number") | Q(changes__has_key="passport_number"))
+    pks = list(qs.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(pks), batch):
+        with transaction.atomic():
+            for change in ProfileChange.objects.filter(pk__in=pks[start:start + batch]).select_for_update():
+                counts["rows"] += 1
+                kids = _stored_keys(change.pk)
+                keys_before.update(kids)
+                if any(k != current for k in kids):
+                    change.save(update_fields=["changes"])
+                    counts["resealed"] += 1
+    counts["keys_before"] = dict(keys_before)
+    return counts
+
+
+def _stored_keys(pk) -> list[str]:
+    """The key ids of a change's sealed values as stored (read without opening them)."""
+    import json
+
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT changes FROM portal_profilechange WHERE id = %s", [pk])
+        raw = cursor.fetchone()[0]
+    data = json.loads(raw) if isinstance(raw, str) else raw
+    return [crypto.key_id_of(v[MARK]) for key in SEALED_KEYS for v in (data or {}).get(key) or []
+            if isinstance(v, dict) and MARK in v]

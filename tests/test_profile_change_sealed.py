@@ -174,3 +174,39 @@ def test_reseal_changes_moves_sealed_values_to_the_current_key(wang, monkeypatch
     finally:
         monkeypatch.undo()
         crypto.reload()
+
+
+def test_rotate_keys_alone_also_reseals_proposed_changes(wang, monkeypatch):
+    """One command rotates the key: the old key can go without losing a member's proposed ID number."""
+    import io
+    import os
+
+    from django.core.management import call_command
+
+    from core import crypto
+
+    old, new = crypto.new_data_key(), crypto.new_data_key()
+    old_id, new_id = old.split(":")[0], new.split(":")[0]
+    # The keys the fixtures' people were written with stay configured: rotate_keys reads every record.
+    before = os.environ.get("SHANGHUI_DATA_KEYS") or crypto.data_keys_file().read_text().strip()
+    try:
+        monkeypatch.setenv("SHANGHUI_DATA_KEYS", f"{old},{before}")
+        crypto.reload()
+        number = f.id_number()
+        (change,) = services.propose_changes(by=wang.user, target=wang.person, fields={"id_number": number})
+        monkeypatch.setenv("SHANGHUI_DATA_KEYS", f"{new},{old},{before}")
+        crypto.reload()
+        out = io.StringIO()
+        call_command("rotate_keys", "--format", "json", stdout=out, stderr=io.StringIO())
+        sealed = json.loads(out.getvalue())["sealed"]["portal"]
+        assert sealed["resealed"] == 1 and sealed["keys_before"] == {old_id: 2}
+        assert f'"{old_id}:' not in raw_changes(change.pk) and f'"{new_id}:' in raw_changes(change.pk)
+        monkeypatch.setenv("SHANGHUI_DATA_KEYS", new)  # every old key can go
+        crypto.reload()
+        assert ProfileChange.objects.get(pk=change.pk).changes["id_number"][1] == number
+        text = io.StringIO()
+        call_command("rotate_keys", stdout=text, stderr=io.StringIO())
+        assert "portal" in text.getvalue()
+    finally:
+        monkeypatch.undo()
+        crypto.reload()

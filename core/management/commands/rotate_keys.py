@@ -8,6 +8,9 @@ Rotation of the data key:
 3. `manage.py rotate_keys` re-encrypts every value still under an older key;
 4. once it reports no value left under the old key, remove the old entry.
 
+Step 3 also re-encrypts values kept sealed outside encrypted columns: every app whose config has a
+`reseal(batch)` method (the portal: numbers in members' proposed changes) is asked to, and reports.
+
 Without SHANGHUI_DATA_KEYS (keys in var/data_keys), `--new-key` does steps 1–3 at once.
 After a change of SHANGHUI_LOOKUP_KEY the same run recomputes every lookup hash (exact
 lookups miss the rows not yet done until it finishes).
@@ -150,6 +153,8 @@ class Command(BaseCommand):
         report = {"current_key": ring.current_id, "keys": ring.key_ids, "models": {}}
         for model, fields in encrypted_models():
             report["models"][model._meta.label] = rotate_model(model, fields, batch, progress)
+        report["sealed"] = {config.label: config.reseal(batch) for config in apps.get_app_configs()
+                            if callable(getattr(config, "reseal", None))}
         totals = Counter()
         for counts in report["models"].values():
             totals.update({k: v for k, v in counts.items() if isinstance(v, int)})
@@ -163,3 +168,7 @@ class Command(BaseCommand):
         for label, counts in report["models"].items():
             self.stdout.write(f"  {label}: {counts['rows']} / {counts['values']} / {counts['reencrypted']} / "
                               f"{counts['rehashed']}  {counts['keys_before']}")
+        for label, counts in report["sealed"].items():
+            self.stdout.write(_("  %(app)s 中另行加密保存的值：检查 %(r)s 行，重新加密 %(s)s 行  %(k)s")
+                              % {"app": label, "r": counts["rows"], "s": counts["resealed"],
+                                 "k": counts["keys_before"]})
