@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+import time
 import unicodedata
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager, suppress
@@ -42,6 +43,11 @@ _stemmer = snowballstemmer.stemmer("english")
 MAX_CANDIDATES = 500
 SAMPLE_MODULUS = 8  # PostgreSQL: one entry in 8 has a second, smaller index (see _matching_ids)
 SEARCH_WORK_MEM = "32MB"  # PostgreSQL: room for an exact bitmap of a common term's matches
+# PostgreSQL: queries whose sampled index lately held fewer than the limit ((label, tsquery, limit) → when). The
+# next time they go to the whole index at once: the sampled query would only be read and thrown away.
+_SPARSE: dict[tuple[str, str, int], float] = {}
+SPARSE_SECONDS = 600  # then the sample is tried again: a word grows common as records come in
+SPARSE_MAX = 20_000
 
 
 @dataclass(frozen=True)
@@ -369,17 +375,23 @@ def _matching_ids(cursor, label: str, terms, scope_paths, limit: int) -> list[in
     one entry in SAMPLE_MODULUS (`ensure_model_indexes`), where such a word still has thousands of
     matches: the limit fills at an eighth of the cost (8–12 ms). A rarer word falls through to the whole
     index, cheap for a short posting list. Either way the candidates are matches (the exact names are
-    looked up apart, `search_ids`), as before, when they were the first 500 in the table's order.
+    looked up apart, `search_ids`), as before, when they were the first 500 in the table's order. A query
+    whose sample fell short goes straight to the whole index for SPARSE_SECONDS (same candidates, one query).
     """
     if connection.vendor == "postgresql":
         tsquery = _tsquery(terms, scope_paths)
         sql = "SELECT object_id FROM core_searchentry WHERE model = %s{} AND tsv @@ to_tsquery('simple', %s) LIMIT %s"
-        cursor.execute(sql.format(f" AND object_id %% {SAMPLE_MODULUS} = 0"), [label, tsquery, limit])
-        found = [row[0] for row in cursor.fetchall()]
-        if len(found) < limit:
-            cursor.execute(sql.format(""), [label, tsquery, limit])
+        key, now = (label, tsquery, limit), time.monotonic()
+        if now - _SPARSE.get(key, -SPARSE_SECONDS) >= SPARSE_SECONDS:
+            cursor.execute(sql.format(f" AND object_id %% {SAMPLE_MODULUS} = 0"), [label, tsquery, limit])
             found = [row[0] for row in cursor.fetchall()]
-        return found
+            if len(found) >= limit:
+                return found
+            if len(_SPARSE) >= SPARSE_MAX:
+                _SPARSE.clear()
+            _SPARSE[key] = now
+        cursor.execute(sql.format(""), [label, tsquery, limit])
+        return [row[0] for row in cursor.fetchall()]
     cursor.execute(
         "SELECT e.object_id FROM core_search_fts f CROSS JOIN core_searchentry e ON e.id = f.rowid "
         "WHERE core_search_fts MATCH %s AND e.model = %s LIMIT %s",

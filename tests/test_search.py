@@ -191,6 +191,34 @@ def test_a_common_word_fills_the_limit_and_a_rare_one_is_found_whatever_its_id(u
     assert search.matching_ids("registry.person", "quux", None, limit=2) == [rare.pk]
 
 
+def test_a_query_whose_sample_fell_short_goes_to_the_whole_index_at_once_for_a_while(users, tree, monkeypatch):
+    """PostgreSQL: after a sampled query returned fewer than the limit, the same query skips the sample (one
+    query instead of two, the same candidates) until SPARSE_SECONDS have passed. A Latin word is looked for
+    twice, as a whole word and then as a prefix."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    by = users["zj_admin"]
+    made = {services.create_person(by=by, org=tree["hz"], name=f"孙{i}", category="overseas_chinese",
+                                   foreign_name="Yonder Sparse").pk for i in range(3)}
+
+    def candidates():
+        with CaptureQueriesContext(connection) as queries:
+            found = search.matching_ids("registry.person", "yonder", None, limit=50)
+        return set(found), sum("FROM core_searchentry" in q["sql"] or "core_search_fts" in q["sql"]
+                               for q in queries.captured_queries)
+
+    first, second = candidates(), candidates()
+    assert first[0] == second[0] == made
+    if connection.vendor != "postgresql":
+        assert first[1] == second[1] == 2  # SQLite: one FTS5 query each, no sample
+        return
+    assert (first[1], second[1]) == (4, 2)
+    later = search.time.monotonic() + search.SPARSE_SECONDS
+    monkeypatch.setattr(search.time, "monotonic", lambda: later)
+    assert candidates() == (made, 4)  # the sample is tried again
+
+
 def test_english_stems_come_from_the_c_stemmer():
     """Stemming runs for every Latin word indexed or searched (a million-row import, two million products):
     snowballstemmer's pure-Python stemmer cost 60 µs a word, PyStemmer's 0.4, with the same stems."""
