@@ -106,6 +106,48 @@ def _pss_kib(pid: int) -> int:
     return 0
 
 
+FAMILIES = ("gunicorn", "worker", "locust", "postgres")
+
+
+def family(command: bytes) -> str:
+    """Which family a command line (as `processes()` gives it) belongs to; `other` for the rest."""
+    if command.startswith(b"postgres"):
+        return "postgres"
+    for name, mark in (("gunicorn", b"gunicorn"), ("worker", b"manage.py worker"), ("locust", b"locust")):
+        if mark in command:
+            return name
+    return "other"
+
+
+class CpuByFamily:
+    """CPU seconds of every process of the machine since this was made, summed by family (`family()`).
+
+    `poll()` notes each process's ticks so far; a process that ends keeps what was last seen, so the
+    backends of closed connections count if they lived through one poll.
+    """
+
+    def __init__(self):
+        found = processes()
+        self.first = {pid: ticks for pid, (_parent, _command, ticks) in found.items()}
+        self.last: dict[int, int] = {}
+        self.families: dict[int, str] = {}
+        self.poll(found)
+
+    def poll(self, found: dict | None = None) -> None:
+        """Note every process's CPU ticks so far (`found`: a `processes()` already read)."""
+        for pid, (_parent, command, ticks) in (found if found is not None else processes()).items():
+            self.last[pid] = ticks
+            self.families.setdefault(pid, family(command))
+
+    def seconds(self) -> dict[str, float]:
+        """CPU seconds by family, every family named (0 when none of its processes ran)."""
+        used = dict.fromkeys((*FAMILIES, "other"), 0.0)
+        clock = os.sysconf("SC_CLK_TCK")
+        for pid, ticks in self.last.items():
+            used[self.families[pid]] += (ticks - self.first.get(pid, 0)) / clock
+        return used
+
+
 class Watch:
     """While a benchmarked process runs: the peak memory of its process tree, and the database server's CPU.
 
@@ -123,9 +165,7 @@ class Watch:
 
         self.pid, self.interval, self.peak_kib = pid, interval, 0
         self.server = _postgres_local()
-        self._start = {p: t for p, (_pp, c, t) in processes().items() if c.startswith(b"postgres")} \
-            if self.server else {}
-        self._last = dict(self._start)
+        self._cpu = CpuByFamily() if self.server else None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -151,10 +191,8 @@ class Watch:
                 tree |= more
                 grown = bool(more)
             self.peak_kib = max(self.peak_kib, sum(_pss_kib(p) for p in tree if p in found))
-        if self.server:
-            for p, (_parent, command, ticks) in found.items():
-                if command.startswith(b"postgres"):
-                    self._last[p] = ticks
+        if self._cpu is not None:
+            self._cpu.poll(found)
 
     @property
     def peak_mb(self) -> int:
@@ -164,10 +202,9 @@ class Watch:
     @property
     def server_cpu_seconds(self) -> float | None:
         """CPU seconds the database server used while watched; None on SQLite."""
-        if not self.server:
+        if self._cpu is None:
             return None
-        ticks = sum(t - self._start.get(p, 0) for p, t in self._last.items())
-        return round(ticks / os.sysconf("SC_CLK_TCK"), 1)
+        return round(self._cpu.seconds()["postgres"], 1)
 
 
 def cpu_seconds() -> float:

@@ -2,13 +2,12 @@
 
 `loadtest/run.sh` runs this beside locust. It samples every process of the machine twice a second until
 it is stopped (SIGTERM or SIGINT), then writes JSON: for each family (gunicorn, postgres, locust, worker,
-other) the cores it used (CPU seconds over wall seconds), and how busy the whole machine was. A process
-that ends while watched (a PostgreSQL backend whose connection closed) keeps the CPU last seen.
+other) the CPU seconds and the cores it used (CPU seconds over wall seconds), and how busy the whole
+machine was (core.bench_import.CpuByFamily: a process that ends keeps the CPU last seen).
 """
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sys
 import threading
@@ -17,18 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.bench_import import processes  # noqa: E402
-
-FAMILIES = (("gunicorn", b"gunicorn"), ("worker", b"manage.py worker"), ("locust", b"locust"),
-            ("postgres", b"postgres"))
-
-
-def family(command: bytes) -> str:
-    """The family a command line belongs to; `other` for the rest of the machine."""
-    for name, mark in FAMILIES:
-        if mark in command:
-            return name
-    return "other"
+from core.bench_import import CpuByFamily  # noqa: E402
 
 
 def _machine() -> tuple[int, int]:
@@ -38,31 +26,18 @@ def _machine() -> tuple[int, int]:
     return sum(ticks) - ticks[3] - ticks[4], sum(ticks)
 
 
-class Sampler:
-    """CPU ticks of every process from the moment it is made; `result()` turns them into cores per family."""
+class Sampler(CpuByFamily):
+    """CPU by family from the moment it is made, with the wall time and the machine's busy share."""
 
     def __init__(self):
-        self.started = time.monotonic()
-        self.machine = _machine()
-        self.first = {pid: ticks for pid, (_parent, _command, ticks) in processes().items()}
-        self.last = dict(self.first)
-        self.families: dict[int, str] = {}
-        self.poll()
-
-    def poll(self) -> None:
-        """Note every process's CPU ticks so far."""
-        for pid, (_parent, command, ticks) in processes().items():
-            self.last[pid] = ticks
-            self.families.setdefault(pid, family(command))
+        self.started, self.machine = time.monotonic(), _machine()
+        super().__init__()
 
     def result(self) -> dict:
         """{"seconds", "busy_percent", "cpu_seconds": {family: s}, "cores": {family: cores}} since it was made."""
         self.poll()
         seconds = time.monotonic() - self.started
-        clock = os.sysconf("SC_CLK_TCK")
-        used = {name: 0.0 for name, _mark in FAMILIES} | {"other": 0.0}
-        for pid, ticks in self.last.items():
-            used[self.families.get(pid, "other")] += (ticks - self.first.get(pid, 0)) / clock
+        used = self.seconds()
         busy, total = _machine()
         return {"seconds": round(seconds, 1),
                 "busy_percent": round(100 * (busy - self.machine[0]) / max(1, total - self.machine[1])),

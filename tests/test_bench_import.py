@@ -76,7 +76,8 @@ def test_the_load_test_sampler_gives_each_family_its_cpu_even_after_a_process_en
     import sys
     import time
 
-    from loadtest.cpu import Sampler, family
+    from core.bench_import import family
+    from loadtest.cpu import Sampler
 
     assert family(b"/srv/.venv/bin/python /srv/.venv/bin/gunicorn shanghui.wsgi") == "gunicorn"
     assert family(b".venv/bin/python manage.py worker --no-startup-delay") == "worker"
