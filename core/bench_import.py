@@ -137,7 +137,7 @@ class CpuByFamily:
         """Note every process's CPU ticks so far (`found`: a `processes()` already read)."""
         for pid, (_parent, command, ticks) in (found if found is not None else processes()).items():
             self.last[pid] = ticks
-            self.families.setdefault(pid, family(command))
+            self.families[pid] = family(command)  # as last seen: a child polled between fork and exec changes
 
     def seconds(self) -> dict[str, float]:
         """CPU seconds by family, every family named (0 when none of its processes ran)."""
