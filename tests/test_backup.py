@@ -121,8 +121,8 @@ def test_a_session_opened_after_the_backup_does_not_outlive_the_restore(users, m
     assert browser.get(reverse("home")).status_code == 302  # to the login page
 
 
-def _rewrite(src: Path, dst: Path, change_manifest=None, change_member=None):
-    """Copy an archive, changing its manifest or one member's bytes."""
+def _rewrite(src: Path, dst: Path, change_manifest=None, change_member=None, extra=None):
+    """Copy an archive, changing its manifest or one member's bytes, adding the members `extra` (name: bytes)."""
     with tarfile.open(src, "r:gz") as tin, tarfile.open(dst, "w:gz") as tout:
         for member in tin.getmembers():
             data = tin.extractfile(member).read()
@@ -132,6 +132,10 @@ def _rewrite(src: Path, dst: Path, change_manifest=None, change_member=None):
                 data = json.dumps(manifest).encode()
             elif member.name != "manifest.json" and change_member:
                 data = change_member(member.name, data)
+            member.size = len(data)
+            tout.addfile(member, io.BytesIO(data))
+        for name, data in (extra or {}).items():
+            member = tarfile.TarInfo(name)
             member.size = len(data)
             tout.addfile(member, io.BytesIO(data))
 
@@ -157,6 +161,12 @@ def test_restore_refuses_another_migration_state_and_a_damaged_archive(users, tr
     _rewrite(good, damaged, change_member=lambda name, data: data + b"x" if name == "media/a.txt" else data)
     with pytest.raises(CommandError, match="checksum mismatch: media/a.txt"):
         call_command("restore", str(damaged), "--noinput", stdout=io.StringIO())
+
+    escaping = tmp_path / "escaping.tar.gz"  # a member listed in the manifest, but outside the extraction
+    _rewrite(good, escaping, change_manifest=lambda m: m["checksums"].update({"../../escaped.txt": "0"}),
+             extra={"../../escaped.txt": b"outside"})
+    with pytest.raises(CommandError, match="unexpected member in the backup: ../../escaped.txt"):
+        call_command("restore", str(escaping), "--noinput", stdout=io.StringIO())
 
     foreign = tmp_path / "foreign.tar.gz"
     other = "postgresql" if connection.vendor == "sqlite" else "sqlite"
