@@ -84,6 +84,22 @@ def test_person_list_filter_form_follows_the_query_and_the_language(client, user
     assert "<td>Relative of overseas Chinese</td>" in english  # the row's category, in English too
 
 
+def test_menu_is_kept_yet_follows_the_users_grants_language_and_section(client, users, people):
+    """The menu is rendered once per combination and kept, yet each user sees only the entries their grants
+    give, with the current page marked, in their language."""
+    people_link = f'class="nav-link active" href="{reverse("registry:person-list")}"'
+    for _ in range(2):
+        admin = login(client, users["zj_admin"]).get(reverse("home")).content.decode()
+        assert "账号安全" in admin and f'href="{reverse("import")}">导入' in admin
+        assert people_link not in admin
+        viewer = login(client, users["hz_viewer"]).get(reverse("registry:person-list")).content.decode()
+        assert "账号安全" not in viewer and f'href="{reverse("import")}">导入' not in viewer
+        assert people_link in viewer
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = client.get(reverse("registry:person-list")).content.decode()
+    assert f'{people_link}>People</a>' in english and ">人员</a>" not in english
+
+
 def test_htmx_list_request_returns_only_the_results(client, users, people):
     response = login(client, users["zj_admin"]).get(reverse("registry:person-list"), HTTP_HX_REQUEST="true")
     body = response.content.decode()
