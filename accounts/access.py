@@ -42,8 +42,13 @@ def grants_for(user) -> list[ResolvedGrant]:
                 "org__path", "role", "personal_data"
             )
         ]
-        user._shanghui_grants = cached
+        remember_grants(user, cached)
     return cached
+
+
+def remember_grants(user, grants: list[ResolvedGrant]) -> None:
+    """Keep `grants`, read along with the user (accounts.backends), as the user's for this request."""
+    user._shanghui_grants = grants
 
 
 def forget_grants(user) -> None:

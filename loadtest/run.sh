@@ -11,6 +11,7 @@ PORT="${LOAD_PORT:-8099}"
 USERS="${LOAD_USERS:-360}"  # about 240 requests/s offered by the mix's waits
 SECONDS_="${LOAD_SECONDS:-120}"
 WORKERS="${LOAD_WORKERS:-4}"
+THREADS="${LOAD_THREADS:-2}"
 OUT=var/loadtest
 mkdir -p "$OUT"
 
@@ -22,7 +23,7 @@ $PY manage.py collectstatic --noinput -v 0
 
 # Keep-alive longer than the users' pauses (0.5–3 s): at gunicorn's default of 2 s the server closed idle
 # connections just as a client sent its next request on them (connection resets counted as failures).
-.venv/bin/gunicorn shanghui.wsgi --bind "127.0.0.1:$PORT" --workers "$WORKERS" --threads 2 --keep-alive 10 \
+.venv/bin/gunicorn shanghui.wsgi --bind "127.0.0.1:$PORT" --workers "$WORKERS" --threads "$THREADS" --keep-alive 10 \
   --log-level warning --error-logfile "$OUT/gunicorn.log" &
 SERVER=$!
 $PY manage.py worker --no-startup-delay >"$OUT/worker.log" 2>&1 &

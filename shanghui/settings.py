@@ -137,7 +137,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the session's user and their grants in one query.
+    "accounts.backends.StaffBackend",
     # Members log in with the phone or e-mail of their registry record (portal/backends.py).
     "portal.backends.MemberBackend",
 ]

@@ -314,6 +314,38 @@ def _age_session(client, **seconds_back):
     session.save()
 
 
+def test_a_session_reads_its_user_and_grants_in_one_query(users, tree, django_assert_num_queries):
+    """A logged-in request reads the user with their grants; a grant given or taken counts at the next
+    request, and a deactivated user's session no longer opens."""
+    from django.contrib.auth import get_user_model
+
+    from accounts.access import grants_for
+    from accounts.backends import StaffBackend
+
+    def fresh(user):
+        return sorted(grants_for(get_user_model().objects.get(pk=user.pk)), key=repr)
+
+    backend = StaffBackend()
+    for name in ("zj_admin", "hz_staff", "nobody"):
+        with django_assert_num_queries(1):
+            user = backend.get_user(users[name].pk)
+            grants = sorted(grants_for(user), key=repr)
+        assert user == users[name] and grants == fresh(user)
+    assert grants_for(backend.get_user(users["nobody"].pk)) == []
+    assert [(g.role, g.personal_data) for g in grants_for(backend.get_user(users["zj_admin"].pk))] == [
+        ("administrator", True)]
+
+    services.grant_role(by=users["zj_admin"], user=users["hz_staff"], org=tree["wz"], role="viewer")
+    assert {g.path for g in grants_for(backend.get_user(users["hz_staff"].pk))} == {tree["hz"].path, tree["wz"].path}
+    services.revoke_grant(by=users["zj_admin"], user=users["hz_staff"], org=tree["hz"])
+    assert {g.path for g in grants_for(backend.get_user(users["hz_staff"].pk))} == {tree["wz"].path}
+
+    users["hz_staff"].is_active = False
+    users["hz_staff"].save()
+    assert backend.get_user(users["hz_staff"].pk) is None
+    assert backend.get_user(0) is None
+
+
 def test_idle_session_expires_after_30_minutes(client, users):
     client.force_login(users["hz_staff"])
     assert client.get(reverse("home")).status_code == 200
