@@ -32,6 +32,7 @@ import opencc
 import rjieba
 import snowballstemmer
 from django.db import connection, transaction
+from django.db.models import Q
 from pypinyin import Style, lazy_pinyin
 
 from core.models import SearchEntry
@@ -48,6 +49,8 @@ SEARCH_WORK_MEM = "32MB"  # PostgreSQL: room for an exact bitmap of a common ter
 _SPARSE: dict[tuple[str, str, int], float] = {}
 SPARSE_SECONDS = 600  # then the sample is tried again: a word grows common as records come in
 SPARSE_MAX = 20_000
+ROOTS_SECONDS = 60  # how long a process keeps the tree's roots (`tree_roots`)
+_ROOTS: tuple[float, frozenset[str]] | None = None
 
 
 @dataclass(frozen=True)
@@ -434,8 +437,30 @@ def query_scope(paths: list[str] | None) -> list[str] | None:
 
     if not paths or not any(len(p) == Organization.steplen for p in paths):
         return paths
-    roots = set(Organization.objects.filter(depth=1).values_list("path", flat=True))
+    roots = tree_roots()
     return None if roots and roots <= set(paths) else paths
+
+
+def tree_roots() -> frozenset[str]:
+    """The paths of the organization tree's roots, read at most once in ROOTS_SECONDS per process.
+
+    A root made in another process may be missed for that long. It is safe: the scope term only narrows
+    the candidates, and every candidate is then checked against what the user may see (`search_ids`).
+    A root made in this process is seen at once (`forget_tree_roots`, on saving an organization).
+    """
+    from orgs.models import Organization
+
+    global _ROOTS
+    now = time.monotonic()
+    if _ROOTS is None or now - _ROOTS[0] >= ROOTS_SECONDS:
+        _ROOTS = (now, frozenset(Organization.objects.filter(depth=1).values_list("path", flat=True)))
+    return _ROOTS[1]
+
+
+def forget_tree_roots(**kwargs) -> None:
+    """Read the roots again at the next search (connected to saving and deleting an organization)."""
+    global _ROOTS
+    _ROOTS = None
 
 
 def search_ids(queryset, user, query: str, limit: int = MAX_CANDIDATES) -> list[int]:
@@ -449,12 +474,17 @@ def search_ids(queryset, user, query: str, limit: int = MAX_CANDIDATES) -> list[
     visible = queryset.visible_to(user)
     candidates = matching_ids(entry.label, query, query_scope(paths_for(user)), limit)
     q = normalize(query)
+    position = {pk: i for i, pk in enumerate(candidates)}
+    # One query for the records named exactly so and the names of the visible candidates (to rank them).
     # Unordered: under the caller's ORDER BY -pk PostgreSQL walked the primary key backwards
     # looking for a rare name (seconds at a million people) instead of using the name index.
-    exact = list(visible.filter(**{entry.name_field: q.strip()}).order_by().values_list("pk", flat=True)[:limit])
-    names = dict(with_ids(visible, candidates).order_by().values_list("pk", entry.name_field)) if candidates else {}
+    wanted = Q(**{entry.name_field: q.strip()})
+    if candidates:
+        wanted |= Q(_ids_condition(queryset, candidates))
+    rows = list(visible.filter(wanted).order_by().values_list("pk", entry.name_field)[: limit + len(candidates)])
+    exact = [pk for pk, name in rows if name == q.strip()][:limit]
+    names = {pk: name for pk, name in rows if pk in position}
 
-    position = {pk: i for i, pk in enumerate(candidates)}
 
     def key(pk):
         name = normalize(names.get(pk, ""))
@@ -480,16 +510,19 @@ def with_ids(queryset, ids: list[int]):
     `pk__in` binds one parameter per id: for a search's 500 candidates Django prepares 500 values and
     psycopg splits and merges a 500-placeholder query on every call (2–4 ms each, three times a page).
     """
+    return queryset.filter(_ids_condition(queryset, ids))
+
+
+def _ids_condition(queryset, ids: list[int]):
+    """The SQL condition of `with_ids`, to filter by or to combine with another."""
     from django.db.models import BooleanField
     from django.db.models.expressions import RawSQL
 
     column = _pk_column(queryset)
     if connection.vendor == "postgresql":
-        condition = RawSQL(f"{column} = ANY(%s::bigint[])", (_pg_array(ids),), output_field=BooleanField())
-    else:
-        condition = RawSQL(f"{column} IN (SELECT value FROM json_each(%s))", (json.dumps(list(ids)),),
-                           output_field=BooleanField())
-    return queryset.filter(condition)
+        return RawSQL(f"{column} = ANY(%s::bigint[])", (_pg_array(ids),), output_field=BooleanField())
+    return RawSQL(f"{column} IN (SELECT value FROM json_each(%s))", (json.dumps(list(ids)),),
+                  output_field=BooleanField())
 
 
 def ranked(queryset, ids: list[int]):

@@ -20,3 +20,8 @@ class OrgsConfig(AppConfig):
         from core import search
 
         search.register(models.Organization, names=lambda o: [o.name, o.short_name], texts=lambda o: [o.code])
+        # A search keeps the tree's roots for a minute; a root made or removed here counts at once.
+        from django.db.models.signals import post_delete, post_save
+
+        post_save.connect(search.forget_tree_roots, sender=models.Organization, dispatch_uid="orgs-roots-saved")
+        post_delete.connect(search.forget_tree_roots, sender=models.Organization, dispatch_uid="orgs-roots-deleted")

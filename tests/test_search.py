@@ -73,6 +73,34 @@ def test_a_scope_covering_every_root_needs_no_scope_term_and_another_root_stays_
     assert "王上海" in names(both, "王") and "王建国" in names(both, "王")
 
 
+def test_the_roots_are_kept_a_minute_and_a_stale_copy_shows_nothing_hidden(users, tree, people):
+    """Another process keeps the tree's roots for up to ROOTS_SECONDS after a new root is made: its scope
+    term is then too wide, yet the search still shows only what the user may see."""
+    from accounts.access import paths_for
+    from tests import factories as f
+
+    assert search.query_scope(paths_for(users["zj_admin"])) is None
+    stale = search._ROOTS  # what another process still holds
+    other = f.org("sh", "上海市侨联", region="310000")
+    both = f.user("both", (tree["zj"], "staff"), (other, "staff"))
+    services.create_person(by=both, org=other, name="王上海", category="overseas_chinese")
+    assert search.query_scope(paths_for(users["zj_admin"])) == [tree["zj"].path]  # this process: at once
+
+    search._ROOTS = stale
+    assert search.query_scope(paths_for(users["zj_admin"])) is None
+    assert "王上海" not in names(users["zj_admin"], "王") and "王建国" in names(users["zj_admin"], "王")
+    search._ROOTS = (stale[0] - search.ROOTS_SECONDS, stale[1])  # a minute later
+    assert search.query_scope(paths_for(users["zj_admin"])) == [tree["zj"].path]
+
+
+def test_exact_names_come_first_and_candidates_are_ranked(users, tree):
+    """The records named exactly as asked come first, then names that start so, then the others."""
+    by = users["zj_admin"]
+    for name in ["李明华", "张李明", "李明"]:
+        services.create_person(by=by, org=tree["hz"], name=name, category="overseas_chinese")
+    assert names(by, "李明") == ["李明", "李明华", "张李明"]
+
+
 def test_part_of_an_enterprise_name(users, tree):
     services.create_enterprise(by=users["hz_staff"], org=tree["hz"], name="义乌市华联贸易有限公司",
                                main_products="袜子、饰品")
