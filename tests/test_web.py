@@ -196,6 +196,25 @@ def test_membership_added_from_person_page(client, users, people, tree):
     assert person.memberships.get().role == "director"
 
 
+def test_membership_select_offers_the_users_organizations_read_in_one_query(client, users, people, tree):
+    """The person page's organization select lists what the user may change, read with one plain query
+    (no server-side cursor: DECLARE, FETCH and CLOSE were three round trips on PostgreSQL)."""
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c = login(client, users["hz_staff"])
+    url = reverse("registry:person-detail", args=[people["hz"].pk])
+    c.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        body = c.get(url).content.decode()
+    select = re.search(r'<select name="org"[^>]*>(.*?)</select>', body, re.S).group(1)
+    offered = set(re.findall(r'<option value="(\d+)"', select))
+    assert offered == {str(tree["hz"].pk), str(tree["sc"].pk)}
+    assert not [q for q in ctx.captured_queries if q["sql"].startswith("DECLARE")]
+
+
 def test_org_tree_and_children(client, users, tree):
     c = login(client, users["hz_staff"])
     body = c.get(reverse("orgs:tree")).content.decode()
