@@ -1,7 +1,8 @@
 # Shanghui: `make run` serves the demo, `make test` runs the whole suite, `make bench` the benchmarks.
-# The distribution's Python 3.11 when there is one: Debian builds it with PGO and LTO, and Shanghui answers
-# the load test's mix about a third faster on it than on a source build without them (docs/benchmarks.md).
-PYTHON ?= $(or $(wildcard /usr/bin/python3.11),python3)
+# The distribution's Python 3.11 when it can make a venv: Debian builds it with PGO and LTO, and Shanghui
+# answers the load test's mix about a third faster on it than on a source build without them
+# (docs/benchmarks.md). Otherwise python3.
+PYTHON ?= $(or $(shell /usr/bin/python3.11 -c "import ensurepip, venv" >/dev/null 2>&1 && echo /usr/bin/python3.11),python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000

@@ -485,7 +485,6 @@ def search_ids(queryset, user, query: str, limit: int = MAX_CANDIDATES) -> list[
     exact = [pk for pk, name in rows if name == q.strip()][:limit]
     names = {pk: name for pk, name in rows if pk in position}
 
-
     def key(pk):
         name = normalize(names.get(pk, ""))
         return (0 if name == q else 1 if name.startswith(q) else 2 if q in name else 3, position[pk])
