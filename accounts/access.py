@@ -17,6 +17,7 @@ ROLES_FOR = {
     MANAGE: {"administrator"},
 }
 PERSONAL = "personal"
+GRANT_FIELDS = ("org__path", "role", "personal_data")  # a grant's columns that checks read (ResolvedGrant)
 
 
 @dataclass(frozen=True)
@@ -38,9 +39,7 @@ def grants_for(user) -> list[ResolvedGrant]:
 
         cached = [
             ResolvedGrant(path, role, pd)
-            for path, role, pd in Grant.objects.filter(user=user, user__is_active=True).values_list(
-                "org__path", "role", "personal_data"
-            )
+            for path, role, pd in Grant.objects.filter(user=user, user__is_active=True).values_list(*GRANT_FIELDS)
         ]
         remember_grants(user, cached)
     return cached

@@ -4,9 +4,9 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
-from accounts.access import ResolvedGrant, remember_grants
+from accounts.access import GRANT_FIELDS, ResolvedGrant, remember_grants
 
-GRANT_COLUMNS = ("grants__org__path", "grants__role", "grants__personal_data")
+GRANT_COLUMNS = tuple(f"grants__{field}" for field in GRANT_FIELDS)  # the same, read from the user
 
 
 class StaffBackend(ModelBackend):
