@@ -331,6 +331,10 @@ def test_a_session_reads_its_user_and_grants_in_one_query(users, tree, django_as
             user = backend.get_user(users[name].pk)
             grants = sorted(grants_for(user), key=repr)
         assert user == users[name] and grants == fresh(user)
+        stored = get_user_model().objects.get(pk=user.pk)
+        for field in stored._meta.concrete_fields:  # the same values, of the same types, as the ORM reads
+            mine, theirs = getattr(user, field.attname), getattr(stored, field.attname)
+            assert (mine, type(mine)) == (theirs, type(theirs)), field.name
     assert grants_for(backend.get_user(users["nobody"].pk)) == []
     assert [(g.role, g.personal_data) for g in grants_for(backend.get_user(users["zj_admin"].pk))] == [
         ("administrator", True)]
@@ -344,6 +348,7 @@ def test_a_session_reads_its_user_and_grants_in_one_query(users, tree, django_as
     users["hz_staff"].save()
     assert backend.get_user(users["hz_staff"].pk) is None
     assert backend.get_user(0) is None
+    assert backend.get_user(str(users["zj_admin"].pk)) == users["zj_admin"]  # as a session stores it
 
 
 def test_idle_session_expires_after_30_minutes(client, users):
