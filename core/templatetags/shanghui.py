@@ -1,6 +1,7 @@
 """Template helpers: region and country names, masked personal data, query-string links."""
 from django import template
 
+from core import links
 from core.countries import country_name
 from core.personal import masked, may_see
 from core.regions import region_full_name
@@ -18,6 +19,12 @@ def region(code):
 def country(code):
     """意大利 for IT (in the active language)."""
     return country_name(code) or code or ""
+
+
+@register.filter
+def record_url(pk, view_name):
+    """`{{ p.pk|record_url:"registry:person-detail" }}`: that record's page, as `{% url %}` gives it."""
+    return links.record_url(view_name, pk)
 
 
 @register.filter
