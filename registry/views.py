@@ -29,14 +29,6 @@ from registry.forms import (
 )
 from registry.models import Enterprise, Membership, Person
 
-
-def _style_filters(filterset):
-    for field in filterset.form.fields.values():
-        css = "form-select" if hasattr(field, "choices") else "form-control"
-        field.widget.attrs.setdefault("class", css)
-    return filterset
-
-
 # What a row of the people list shows: the rest of a person (encrypted numbers, notes …) stays in the table.
 LIST_COLUMNS = ("name", "foreign_name", "category", "is_new_overseas", "country", "home_region", "phone",
                 "org__name", "org__short_name")
@@ -47,7 +39,7 @@ def person_list(request):
     """People in the user's scope with filters, sorting and pages (no COUNT over the table)."""
     qs = (Person.objects.visible_to(request.user).active().select_related("org").only(*LIST_COLUMNS)
           .order_by("-id"))
-    filterset = _style_filters(PersonFilter(request.GET, queryset=qs, request=request))
+    filterset = PersonFilter(request.GET, queryset=qs, request=request)
     page = paginate(filterset.qs, request.GET.get("page"))
     return render_page(request, "registry/person_list.html",
                        {"section": "people", "filter": filterset, "page": page,
@@ -180,7 +172,7 @@ def membership_add(request, pk, kind):
 def enterprise_list(request):
     """Enterprises in the user's scope with filters, sorting and pages."""
     qs = Enterprise.objects.visible_to(request.user).select_related("org").order_by("-id")
-    filterset = _style_filters(EnterpriseFilter(request.GET, queryset=qs, request=request))
+    filterset = EnterpriseFilter(request.GET, queryset=qs, request=request)
     page = paginate(filterset.qs, request.GET.get("page"))
     return render_page(request, "registry/enterprise_list.html",
                        {"section": "enterprises", "filter": filterset, "page": page}, partial="results")

@@ -74,12 +74,14 @@ def test_person_list_filter_form_follows_the_query_and_the_language(client, user
     for _ in range(2):
         relatives = c.get(url, {"category": "relative"}).content.decode()
         assert '<option value="relative" selected>' in relatives and "陈静" in relatives
+        assert '<select name="country" class="form-select"' in relatives and ">意大利</option>" in relatives
         overseas = c.get(url, {"category": "overseas_chinese"}).content.decode()
         assert '<option value="overseas_chinese" selected>' in overseas
         assert '<option value="relative" selected>' not in overseas
     c.post(reverse("set_language"), {"language": "en", "next": "/"})
     english = c.get(url, {"category": "relative"}).content.decode()
     assert "Country of residence" in english and "居住国" not in english
+    assert '<select name="country" class="form-select"' in english and ">Italy</option>" in english
     assert '<option value="relative" selected>Relative of overseas Chinese</option>' in english
     assert "<td>Relative of overseas Chinese</td>" in english  # the row's category, in English too
 
