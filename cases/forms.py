@@ -257,11 +257,21 @@ class PublicIntakeForm(_Styled):
     challenge = forms.CharField(widget=forms.HiddenInput)
     website = forms.CharField(label=_("网址（请勿填写）"), required=False)
 
+    PER_VISIT = ("answer", "challenge", "website")  # the question and its token change with every visit
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
         self.fields["phone"].widget.attrs.update({"inputmode": "tel", "autocomplete": "tel"})
         self.fields["answer"].widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
+
+    def kept_fields(self):
+        """The fields before the question: on an empty form their HTML depends only on the language."""
+        return [self[name] for name in self.fields if name not in self.PER_VISIT]
+
+    def per_visit_fields(self):
+        """The question, its token and the honeypot, rendered for each visit."""
+        return [self[name] for name in self.PER_VISIT]
 
 
 class TrackForm(_Styled):

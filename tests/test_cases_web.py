@@ -138,3 +138,22 @@ def test_deadlines_are_set_on_the_setup_page(login, users, tree):
                                              "deadline-step": "resolve", "deadline-working_days": "3"})
     assert DeadlineRule.objects.get(org=tree["hz"], step="resolve", kind="").working_days == 15
     assert "15" in login("hz_admin").get("/cases/setup/").content.decode().split('id="deadlines"')[1]
+
+
+def test_public_intake_form_kept_in_each_language_with_a_new_question_each_visit(tree, settings):
+    """The empty form's fields are kept rendered per language; the question and its token change every
+    visit, and a refused form shows what was typed, with its errors."""
+    settings.SECURE_SSL_REDIRECT = False
+    web = Client()
+    first, second = (web.get("/intake/hz/").content.decode() for _ in range(2))
+    tokens = [_challenge_answer(html)[0] for html in (first, second)]
+    assert tokens[0] != tokens[1]
+    for html in (first, second):
+        assert '<label class="form-label" for="id_subject">事由 *</label>' in html
+        assert html.index('name="kind"') < html.index('name="attachment"') < html.index('name="answer"') \
+            < html.index('name="challenge"') < html.index('name="website"')
+    english = Client(HTTP_ACCEPT_LANGUAGE="en").get("/intake/hz/").content.decode()
+    assert "事由" not in english and '<label class="form-label" for="id_subject">Subject *</label>' in english
+    refused = web.post("/intake/hz/", {"kind": "other", "subject": "门店拖欠货款", "applicant_name": "",
+                                       "challenge": tokens[1], "answer": "x"}).content.decode()
+    assert 'value="门店拖欠货款"' in refused and refused.count('class="text-danger small"') >= 1
