@@ -471,6 +471,25 @@ def test_list_query_count_does_not_grow_with_rows(api, crowd, prefix, django_ass
     assert r.status_code == 200 and len(r.json()["results"]) >= 12
 
 
+def test_list_pages_give_each_record_its_own_tags_in_their_order(api, crowd, users, tree):
+    """A list page reads its records' tag names in one query (core.api.TagNamesMixin): each record gets its
+    own, in the order the tags relation gives them, none for an untagged record, on a search's page too."""
+    from registry.models import Enterprise, Person
+
+    untagged = person(users["zj_admin"], tree["sc"], name="人员无标签")
+    c = api("hz_staff")
+    for prefix, model, q in (("people", Person, "人员"), ("enterprises", Enterprise, "企业")):
+        for params in ({}, {"q": q}):
+            rows = c.get(f"/api/{prefix}/", params).json()["results"]
+            assert len(rows) >= 12
+            for row in rows:
+                assert row["tags"] == [t.name for t in model.objects.get(pk=row["id"]).tags.all()]
+            assert any(len(row["tags"]) == 2 for row in rows) or prefix == "enterprises"
+    people = c.get("/api/people/", {"q": "人员"}).json()["results"]
+    assert next(row["tags"] for row in people if row["id"] == untagged.pk) == []
+    assert c.get(f"/api/people/{untagged.pk}/").json()["tags"] == []
+
+
 # --- schema and docs -------------------------------------------------------------------------
 
 

@@ -6,7 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from core.api import RevealMixin, ScopedViewSet, changed_only
+from core.api import RevealMixin, ScopedViewSet, TagNamesMixin, changed_only
 from registry import services
 from registry.api.serializers import EnterpriseSerializer, MembershipSerializer, PersonSerializer
 from registry.filters import EnterpriseFilter, MembershipFilter, PersonFilter
@@ -44,7 +44,7 @@ _person_write = extend_schema(responses={200: PersonSerializer, 201: PersonSeria
 
 
 @extend_schema_view(create=_person_write, update=_person_write, partial_update=_person_write)
-class PersonViewSet(RevealMixin, ScopedViewSet):
+class PersonViewSet(TagNamesMixin, RevealMixin, ScopedViewSet):
     """People in the caller's subtrees (merged records hidden); personal data masked, revealed on request."""
 
     serializer_class = PersonSerializer
@@ -85,7 +85,7 @@ class PersonViewSet(RevealMixin, ScopedViewSet):
         return super().handle_exception(exc)
 
 
-class EnterpriseViewSet(RevealMixin, ScopedViewSet):
+class EnterpriseViewSet(TagNamesMixin, RevealMixin, ScopedViewSet):
     """Enterprises in the caller's subtrees; phone and address masked, revealed on request."""
 
     serializer_class = EnterpriseSerializer
