@@ -60,3 +60,45 @@ def test_the_memo_is_bounded(monkeypatch):
     monkeypatch.setattr(renderers, "RENDERED_MAX_CHARS", 1000)  # a country select is longer
     assert '<option value="DE" selected>' in _both({"country": "DE", "kind": "relative"})[0][0]
     assert len(renderers._RENDERED) == 1  # the small grouped select only
+
+
+class EveryInputForm(forms.Form):
+    """One field of each widget Django draws with input.html, with attributes true, false, lazy and hostile."""
+
+    name = forms.CharField(max_length=20, widget=forms.TextInput(attrs={"placeholder": translation.gettext_lazy(
+        "搜索"), "autofocus": True, "disabled": False, "data-x": '"><script>alert(1)</script>'}))
+    amount = forms.DecimalField(min_value=0, max_digits=14, decimal_places=2, required=False)
+    count = forms.IntegerField(required=False, widget=forms.NumberInput(attrs={"step": 1}))
+    email = forms.EmailField(required=False)
+    site = forms.URLField(required=False, assume_scheme="https")
+    day = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    moment = forms.DateTimeField(required=False)
+    hour = forms.TimeField(required=False)
+    secret = forms.CharField(required=False, widget=forms.PasswordInput(render_value=True))
+    token = forms.CharField(widget=forms.HiddenInput, initial="a&b<c>")
+    agreed = forms.BooleanField(required=False)
+    upload = forms.FileField(required=False, widget=forms.FileInput)
+    colour = forms.CharField(required=False, widget=forms.TextInput(attrs={"type": "color"}))
+
+
+def test_inputs_are_django_s_markup(monkeypatch):
+    from django.utils.safestring import mark_safe
+
+    drawn = []
+    monkeypatch.setattr(renderers, "render_input", lambda widget, _draw=renderers.render_input: (
+        drawn.append(widget["name"]), _draw(widget))[1])
+
+    for data in (None, {"name": 'Wang "小明" <b>&', "amount": "12.50", "count": "3", "email": "a@b.cn",
+                        "site": "https://x.cn/?a=1&b=2", "day": "2026-12-07", "moment": "2026-12-07 10:00",
+                        "hour": "09:30", "secret": "p<w>", "token": "t&1", "agreed": "on"},
+                 {"name": mark_safe("<i>safe</i>"), "agreed": ""}):
+        for language in ("zh-hans", "en"):
+            with translation.override(language):
+                ours = EveryInputForm(data, renderer=renderers.FormRenderer())
+                django = EveryInputForm(data, renderer=DjangoTemplates())
+                for name in EveryInputForm.base_fields:
+                    assert str(ours[name]) == str(django[name]), name
+    assert set(drawn) == set(EveryInputForm.base_fields)  # every one of them written in Python
+    html = str(EveryInputForm({"name": "<x>"}, renderer=renderers.FormRenderer())["name"])
+    assert 'value="&lt;x&gt;"' in html and "<script>" not in html and " autofocus" in html \
+        and "disabled" not in html
