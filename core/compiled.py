@@ -24,7 +24,7 @@ class CompiledQuery:
     def __init__(self, build, **placeholders):
         self.build = build
         self.placeholders = placeholders
-        self._compiled = weakref.WeakKeyDictionary()  # connection → (compiler, sql, positions)
+        self._compiled = weakref.WeakKeyDictionary()  # connection → (compiler, sql, params, positions)
 
     def _compile(self, connection):
         compiled = self._compiled.get(connection)
