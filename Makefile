@@ -9,7 +9,7 @@ PORT ?= 8000
 DEMO_PEOPLE ?= 300
 export HTTPS ?= 0
 
-.PHONY: install fonts run test test-fast lint bench loadtest messages clean
+.PHONY: install fonts run test test-fast lint bench loadtest loadtest-pages messages clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,11 @@ bench: install
 # the database shanghui_load), gunicorn on 127.0.0.1 only, locust for LOAD_SECONDS (default 120).
 loadtest: install
 	bash loadtest/run.sh
+
+# Each page of the mix alone, CPU ms and queries (loadtest/pages.py), on the database `make loadtest` built.
+loadtest-pages: install
+	DATABASE_URL=$${LOADTEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/shanghui_load} HTTPS=0 \
+	  ALLOWED_HOSTS=127.0.0.1 $(PY) loadtest/pages.py
 
 lint: install
 	$(VENV)/bin/ruff check .
