@@ -351,6 +351,35 @@ def test_a_session_reads_its_user_and_grants_in_one_query(users, tree, django_as
     assert backend.get_user(str(users["zj_admin"].pk)) == users["zj_admin"]  # as a session stores it
 
 
+def test_an_api_token_reads_its_user_and_grants_in_one_query(users, tree, django_assert_num_queries):
+    """Token, user and grants in one query; unknown tokens, inactive users and expired tokens refused."""
+    from django.contrib.auth import get_user_model
+    from rest_framework.exceptions import AuthenticationFailed
+
+    from accounts.access import grants_for
+    from accounts.authentication import ExpiringTokenAuthentication
+
+    auth = ExpiringTokenAuthentication()
+    for name in ("zj_admin", "hz_staff", "nobody"):
+        token = Token.objects.create(user=users[name])
+        with django_assert_num_queries(1):
+            user, got = auth.authenticate_credentials(token.key)
+            grants = sorted(grants_for(user), key=repr)
+        assert (user, got, got.user) == (users[name], token, users[name]) and got.created == token.created
+        stored = get_user_model().objects.get(pk=user.pk)
+        assert grants == sorted(grants_for(stored), key=repr)
+        assert all(getattr(user, f.attname) == getattr(stored, f.attname) for f in stored._meta.concrete_fields)
+    assert [g.role for g in grants_for(auth.authenticate_credentials(
+        Token.objects.get(user=users["zj_admin"]).key)[0])] == ["administrator"]
+    for key in ("no-such-token", ""):
+        with pytest.raises(AuthenticationFailed):
+            auth.authenticate_credentials(key)
+    users["hz_staff"].is_active = False
+    users["hz_staff"].save()
+    with pytest.raises(AuthenticationFailed):
+        auth.authenticate_credentials(Token.objects.get(user=users["hz_staff"]).key)
+
+
 def test_idle_session_expires_after_30_minutes(client, users):
     client.force_login(users["hz_staff"])
     assert client.get(reverse("home")).status_code == 200
