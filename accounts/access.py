@@ -45,6 +45,15 @@ def grants_for(user) -> list[ResolvedGrant]:
     return cached
 
 
+def grants_in_rows(rows, start: int) -> list[ResolvedGrant]:
+    """The grants in rows of a user LEFT JOINed to their grants, GRANT_FIELDS from column `start` on.
+
+    A user without any grant comes as one row whose grant columns are NULL: no grant.
+    """
+    end = start + len(GRANT_FIELDS)
+    return [ResolvedGrant(*row[start:end]) for row in rows if row[start + 1] is not None]
+
+
 def remember_grants(user, grants: list[ResolvedGrant]) -> None:
     """Keep `grants`, read along with the user (accounts.backends), as the user's for this request."""
     user._shanghui_grants = grants

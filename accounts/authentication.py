@@ -11,21 +11,18 @@ from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
 
-from accounts.access import GRANT_FIELDS, ResolvedGrant, remember_grants
+from accounts.access import GRANT_FIELDS, grants_in_rows, remember_grants
+from accounts.backends import user_fields
 from core.compiled import CompiledQuery
 
 TOKEN_FIELDS = [f.attname for f in Token._meta.concrete_fields]
 NO_TOKEN = "\x00no token"  # the placeholder for the key while the query is compiled
 
 
-def _user_fields() -> list[str]:
-    return [f.attname for f in get_user_model()._meta.concrete_fields]
-
-
 def _token_with_user_and_grants(key):
     # A LEFT JOIN on the grants: one row per grant, or one row of NULL grant columns.
     return Token.objects.filter(key=key).values_list(
-        *TOKEN_FIELDS, *(f"user__{f}" for f in _user_fields()), *(f"user__grants__{f}" for f in GRANT_FIELDS))
+        *TOKEN_FIELDS, *(f"user__{f}" for f in user_fields()), *(f"user__grants__{f}" for f in GRANT_FIELDS))
 
 
 TOKEN_WITH_USER_AND_GRANTS = CompiledQuery(_token_with_user_and_grants, key=NO_TOKEN)
@@ -55,12 +52,11 @@ class ExpiringTokenAuthentication(TokenAuthentication):
         rows = TOKEN_WITH_USER_AND_GRANTS.rows(using=Token.objects.db, key=key)
         if not rows:
             raise AuthenticationFailed(_("Invalid token."))
-        User, user_fields, first = get_user_model(), _user_fields(), len(TOKEN_FIELDS)
+        User, fields, first = get_user_model(), user_fields(), len(TOKEN_FIELDS)
         token = Token.from_db(Token.objects.db, TOKEN_FIELDS, rows[0][:first])
-        user = User.from_db(User._default_manager.db, user_fields, rows[0][first:first + len(user_fields)])
+        user = User.from_db(User._default_manager.db, fields, rows[0][first:first + len(fields)])
         token.user = user
-        grants = first + len(user_fields)
-        remember_grants(user, [ResolvedGrant(*row[grants:]) for row in rows if row[grants + 1] is not None])
+        remember_grants(user, grants_in_rows(rows, first + len(fields)))
         if not user.is_active:
             raise AuthenticationFailed(_("User inactive or deleted."))
         if token_expired(token):
