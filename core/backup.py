@@ -38,6 +38,8 @@ from django.core.cache import caches
 from django.db import connection, connections
 from django.utils import timezone
 
+from core import search
+
 FORMAT = 1
 DB_MEMBER = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 
@@ -319,6 +321,7 @@ def restore(path: str | Path, using: str = "default") -> dict:
         _restore_database(tmp / DB_MEMBER[manifest["vendor"]], using)
         # Sessions are read from the cache first (cached_db): none may outlive the database that held it.
         caches[settings.SESSION_CACHE_ALIAS].clear()
+        search.changed()  # candidates kept by any process belong to the database that was replaced
         _restore_media(tmp / "media", media_root)
     counts = table_counts(using)
     differ = {t: {"backup": n, "restored": counts.get(t)} for t, n in manifest["tables"].items() if counts.get(t) != n}

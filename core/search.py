@@ -18,11 +18,13 @@ two-character words.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import sys
 import time
 import unicodedata
+import uuid
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -31,6 +33,7 @@ from functools import lru_cache
 import opencc
 import rjieba
 import snowballstemmer
+from django.core.cache import cache, caches
 from django.db import connection, transaction
 from django.db.models import Q
 from pypinyin import Style, lazy_pinyin
@@ -49,6 +52,11 @@ SEARCH_WORK_MEM = "32MB"  # PostgreSQL: room for an exact bitmap of a common ter
 _SPARSE: dict[tuple[str, str, int], float] = {}
 SPARSE_SECONDS = 600  # then the sample is tried again: a word grows common as records come in
 SPARSE_MAX = 20_000
+# A query's candidates are kept per process for CANDIDATES_SECONDS under their model's generation, which every
+# write of search entries renews (`changed`): a kept answer is the index's answer, never an older one. The
+# time limit only bounds what a write that bypassed `changed` (SQL by hand) could leave behind.
+CANDIDATES_SECONDS = 600
+GENERATION_KEY = "search-generation:"
 ROOTS_SECONDS = 60  # how long a process keeps the tree's roots (`tree_roots`)
 _ROOTS: tuple[float, frozenset[str]] | None = None
 
@@ -255,7 +263,37 @@ def index(objs: Iterable) -> int:
         SearchEntry.objects.bulk_create(
             [SearchEntry(model=entry.label, object_id=pk, tokens=t) for pk, t in rows.items()], batch_size=2000
         )
+        changed(entry.label)
     return len(rows)
+
+
+def changed(*labels: str) -> None:
+    """Say that the entries of these models (every indexed model when none is named) were written.
+
+    Their generation is renewed at once, so that this transaction's own searches see its writes, and
+    again when it commits, so that no process keeps candidates read while the writes were invisible
+    to it. Every writer of search entries calls it (index, unindex, reindex, bulk loads, imports,
+    restore). Candidates kept under an older generation are never read again.
+    """
+    keys = [GENERATION_KEY + label for label in (labels or REGISTRY)]
+
+    def renew():
+        cache.set_many({key: uuid.uuid4().hex for key in keys}, None)
+
+    renew()
+    # Robust: a cache that fails after the commit must not turn a saved record into an error page;
+    # kept candidates then expire within CANDIDATES_SECONDS.
+    transaction.on_commit(renew, robust=True)
+
+
+def generation(label: str) -> str:
+    """The current generation of a model's entries (a random token that `changed` renews)."""
+    key = GENERATION_KEY + label
+    value = cache.get(key)
+    if value is None:  # never set, evicted or cleared: a new one, never the token of an earlier state
+        cache.add(key, uuid.uuid4().hex, None)
+        value = cache.get(key)
+    return value or uuid.uuid4().hex
 
 
 @contextmanager
@@ -269,6 +307,7 @@ def bulk_loading():
     """
     if connection.vendor != "sqlite":
         yield
+        changed()
         return
     if not connection.in_atomic_block:
         raise RuntimeError("search.bulk_loading() needs a transaction")
@@ -283,11 +322,13 @@ def bulk_loading():
         cursor.execute("INSERT INTO core_search_fts(rowid, tokens) SELECT id, tokens FROM core_searchentry "
                        "WHERE id > %s", [before])
         cursor.execute(trigger)
+    changed()
 
 
 def unindex(model, pks: Iterable[int]) -> None:
     """Remove the entries of deleted records."""
     SearchEntry.objects.filter(model=model._meta.label_lower, object_id__in=list(pks)).delete()
+    changed(model._meta.label_lower)
 
 
 def reindex(labels: Iterable[str] | None = None, batch: int = 5000, progress: Callable | None = None) -> int:
@@ -296,6 +337,7 @@ def reindex(labels: Iterable[str] | None = None, batch: int = 5000, progress: Ca
     for label in labels or list(REGISTRY):
         entry = REGISTRY[label]
         SearchEntry.objects.filter(model=label).delete()
+        changed(label)
         qs = entry.model._base_manager.order_by("pk")
         if _has_org_fk(entry.model):
             qs = qs.select_related("org")
@@ -310,6 +352,7 @@ def reindex(labels: Iterable[str] | None = None, batch: int = 5000, progress: Ca
             )
             last = chunk[-1].pk
             total += len(chunk)
+            changed(label)
             if progress:
                 progress(total)
     return total
@@ -358,10 +401,25 @@ def matching_ids(label: str, query: str, scope_paths: list[str] | None, limit: i
     silky …), and PostgreSQL collects each one's matches in full before the limit applies: 'silk':*
     cost four times 'silk' at 2.1 million products. Words are indexed with their stems (toys → toy),
     so the whole-word query already finds the plural forms.
+
+    The answer is kept per process under the model's generation (`changed`): the same words in the same
+    scope (the next page, the API after the web page, a colleague's search) read no index until the
+    model's entries are written again.
     """
     terms = query_terms(query)
     if not terms or scope_paths == []:
         return []
+    kept = caches["fragments"]
+    key = "search-candidates:" + hashlib.sha1(
+        json.dumps([label, terms, scope_paths, limit, generation(label)]).encode()).hexdigest()
+    found = kept.get(key)
+    if found is None:
+        found = _candidates(label, terms, scope_paths, limit)
+        kept.set(key, found, CANDIDATES_SECONDS)
+    return found
+
+
+def _candidates(label: str, terms, scope_paths, limit: int) -> list[int]:
     with connection.cursor() as cursor, _planner_kept_on_the_index(cursor):
         if any(prefix for _term, prefix in terms):
             words = _matching_ids(cursor, label, [(term, False) for term, _prefix in terms], scope_paths, limit)

@@ -49,6 +49,18 @@ def api(users, settings):
 
 
 @pytest.fixture(autouse=True)
+def kept_search_answers_forgotten():
+    """Each test starts without the search candidates a process keeps (core.search.CANDIDATES_SECONDS).
+
+    A test's writes are rolled back, but its generation token stays in the shared cache, so candidates
+    kept during one test could otherwise be read by the next.
+    """
+    from django.core.cache import caches
+
+    caches["fragments"].clear()
+
+
+@pytest.fixture(autouse=True)
 def default_language_after_each_test():
     """A request in English leaves English active in the thread; the next test starts in Chinese again."""
     yield

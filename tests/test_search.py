@@ -223,6 +223,7 @@ def test_a_query_whose_sample_fell_short_goes_to_the_whole_index_at_once_for_a_w
     """PostgreSQL: after a sampled query returned fewer than the limit, the same query skips the sample (one
     query instead of two, the same candidates) until SPARSE_SECONDS have passed. A Latin word is looked for
     twice, as a whole word and then as a prefix."""
+    from django.core.cache import caches
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -231,6 +232,7 @@ def test_a_query_whose_sample_fell_short_goes_to_the_whole_index_at_once_for_a_w
                                    foreign_name="Yonder Sparse").pk for i in range(3)}
 
     def candidates():
+        caches["fragments"].clear()  # the kept answer (tested below) would spare both queries
         with CaptureQueriesContext(connection) as queries:
             found = search.matching_ids("registry.person", "yonder", None, limit=50)
         return set(found), sum("FROM core_searchentry" in q["sql"] or "core_search_fts" in q["sql"]
@@ -245,6 +247,67 @@ def test_a_query_whose_sample_fell_short_goes_to_the_whole_index_at_once_for_a_w
     later = search.time.monotonic() + search.SPARSE_SECONDS
     monkeypatch.setattr(search.time, "monotonic", lambda: later)
     assert candidates() == (made, 4)  # the sample is tried again
+
+
+def _index_queries(queries) -> int:
+    return sum("core_searchentry" in q["sql"] or "core_search_fts" in q["sql"] for q in queries.captured_queries)
+
+
+def test_the_same_search_again_reads_no_index_until_the_entries_are_written(users, tree, people, tmp_path):
+    """The candidates of a query are kept per process under the model's generation: the next page or the
+    same words again read no index; a record saved, deleted, merged or imported is found (or gone) at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from core.importing.pipeline import run_import
+
+    by = users["zj_admin"]
+    with CaptureQueriesContext(connection) as first:
+        found = search.matching_ids("registry.person", "wang", None)
+    with CaptureQueriesContext(connection) as again:
+        assert search.matching_ids("registry.person", "wang", None) == found
+    assert _index_queries(first) >= 1 and _index_queries(again) == 0
+    assert set(found) == {people[n].pk for n in ("王小明", "王", "小王", "王建国")}
+    # Another scope or limit is another answer.
+    assert set(search.matching_ids("registry.person", "wang", [tree["wz"].path])) == {people["王建国"].pk}
+
+    added = services.create_person(by=by, org=tree["hz"], name="王新来", category="overseas_chinese")
+    assert added.pk in search.matching_ids("registry.person", "wang", None)
+    services.update_person(by=by, person=added, name="赵新来")
+    assert added.pk not in search.matching_ids("registry.person", "wang", None)
+    services.delete_person(by=by, person=people["小王"])
+    assert people["小王"].pk not in search.matching_ids("registry.person", "wang", None)
+
+    path = tmp_path / "p.csv"
+    path.write_text("姓名,类别\n王导入,华侨\n", encoding="utf-8")
+    run_import("people", path, by=users["hz_staff"], org=tree["hz"])
+    imported = Person.objects.get(name="王导入")
+    assert imported.pk in search.matching_ids("registry.person", "wang", None)
+    # Enterprises keep their own generation: a person written leaves their kept answers alone.
+    assert search.generation("registry.person") != search.generation("registry.enterprise")
+
+
+def test_a_generation_changes_when_written_and_again_at_the_commit(db, django_capture_on_commit_callbacks):
+    """Searches inside the writing transaction see its writes (renewed at once); other processes may have
+    kept candidates read before the commit, so the generation changes again when it commits."""
+    before = search.generation("registry.person")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        search.changed("registry.person")
+        during = search.generation("registry.person")
+        assert during != before
+    assert len(callbacks) == 1
+    assert search.generation("registry.person") not in (before, during)
+
+
+def test_a_lost_generation_is_never_an_earlier_one():
+    """A generation evicted from the cache (or the cache cleared, as a restore does) comes back as a new
+    token, so candidates kept under an earlier one are not read again."""
+    from django.core.cache import cache
+
+    before = search.generation("registry.person")
+    cache.delete(search.GENERATION_KEY + "registry.person")
+    after = search.generation("registry.person")
+    assert after != before and search.generation("registry.person") == after
 
 
 def test_english_stems_come_from_the_c_stemmer():
