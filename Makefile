@@ -31,7 +31,8 @@ run: install
 	$(PY) manage.py jobs recover
 	$(PY) manage.py worker & \
 	  WORKER=$$!; trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
-	  $(VENV)/bin/gunicorn shanghui.wsgi --bind 127.0.0.1:$(PORT) --workers 3 --access-logfile - 
+	  $(VENV)/bin/granian --interface wsgi shanghui.wsgi:application --host 127.0.0.1 --port $(PORT) --workers 3 \
+	    --blocking-threads 2 --respawn-failed-workers --access-log
 
 # Chinese fonts and Pango for the PDF annual review (WeasyPrint); without a CJK font Chinese prints as boxes.
 fonts:
@@ -52,7 +53,7 @@ bench: install
 	BENCH_PEOPLE=$(BENCH_PEOPLE) $(PY) manage.py bench
 
 # Load test (docs/benchmarks.md): PostgreSQL with LOAD_PEOPLE people (default 1,000,000, built once into
-# the database shanghui_load), gunicorn on 127.0.0.1 only, locust for LOAD_SECONDS (default 120).
+# the database shanghui_load), granian on 127.0.0.1 only, locust for LOAD_SECONDS (default 120).
 loadtest: install
 	bash loadtest/run.sh
 

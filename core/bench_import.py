@@ -106,14 +106,14 @@ def _pss_kib(pid: int) -> int:
     return 0
 
 
-FAMILIES = ("gunicorn", "worker", "locust", "postgres")
+FAMILIES = ("granian", "worker", "locust", "postgres")
 
 
 def family(command: bytes) -> str:
     """Which family a command line (as `processes()` gives it) belongs to; `other` for the rest."""
     if command.startswith(b"postgres"):
         return "postgres"
-    for name, mark in (("gunicorn", b"gunicorn"), ("worker", b"manage.py worker"), ("locust", b"locust")):
+    for name, mark in (("granian", b"granian"), ("worker", b"manage.py worker"), ("locust", b"locust")):
         if mark in command:
             return name
     return "other"

@@ -156,7 +156,7 @@ def run(products: int = 100_000, repeat: int = 40, log=print) -> dict:
     from shanghui.startup import freeze_loaded_objects
 
     report = {"build": fill(products, log)}
-    freeze_loaded_objects()  # as a gunicorn worker serves (shanghui/wsgi.py)
+    freeze_loaded_objects()  # as a granian worker serves (shanghui/wsgi.py)
     vectors.forget()
     User = get_user_model()
     user, created = User.objects.get_or_create(username="directory-bench")

@@ -1,7 +1,7 @@
 """Where the two cores go during the load test: the CPU of each family of processes, from /proc.
 
 `loadtest/run.sh` runs this beside locust. It samples every process of the machine twice a second until
-it is stopped (SIGTERM or SIGINT), then writes JSON: for each family (gunicorn, postgres, locust, worker,
+it is stopped (SIGTERM or SIGINT), then writes JSON: for each family (granian, postgres, locust, worker,
 other) the CPU seconds and the cores it used (CPU seconds over wall seconds), and how busy the whole
 machine was (core.bench_import.CpuByFamily: a process that ends keeps the CPU last seen).
 """

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make loadtest`: Shanghui on PostgreSQL with LOAD_PEOPLE people (default 1,000,000), served by gunicorn on
+# `make loadtest`: Shanghui on PostgreSQL with LOAD_PEOPLE people (default 1,000,000), served by granian on
 # 127.0.0.1 only, with its worker, under locust's mix (loadtest/locustfile.py) for LOAD_SECONDS; then the
 # figures against the targets (≥ 200 requests/s, p99 ≤ 500 ms, no error). Bounded: locust stops itself.
 set -euo pipefail
@@ -21,10 +21,10 @@ psql "${DATABASE_URL%/*}/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname
 $PY loadtest/prepare.py
 $PY manage.py collectstatic --noinput -v 0
 
-# Keep-alive longer than the users' pauses (0.5–3 s): at gunicorn's default of 2 s the server closed idle
-# connections just as a client sent its next request on them (connection resets counted as failures).
-.venv/bin/gunicorn shanghui.wsgi --bind "127.0.0.1:$PORT" --workers "$WORKERS" --threads "$THREADS" --keep-alive 10 \
-  --log-level warning --error-logfile "$OUT/gunicorn.log" &
+# granian keeps idle connections open (HTTP/1 keep-alive): gunicorn closed them after 2 s, just as a user
+# paused 0.5–3 s sent its next request (connection resets, counted as failures, until --keep-alive 10).
+.venv/bin/granian --interface wsgi shanghui.wsgi:application --host 127.0.0.1 --port "$PORT" --workers "$WORKERS" \
+  --blocking-threads "$THREADS" --log-level warning >"$OUT/granian.log" 2>&1 &
 SERVER=$!
 $PY manage.py worker --no-startup-delay >"$OUT/worker.log" 2>&1 &
 WORKER=$!

@@ -1,4 +1,4 @@
-"""WSGI entry point, served by gunicorn in `make run`."""
+"""WSGI entry point, served by granian in `make run` (each worker process imports it)."""
 import os
 
 from django.core.wsgi import get_wsgi_application

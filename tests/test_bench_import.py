@@ -79,7 +79,7 @@ def test_the_load_test_sampler_gives_each_family_its_cpu_even_after_a_process_en
     from core.bench_import import family
     from loadtest.cpu import Sampler
 
-    assert family(b"/srv/.venv/bin/python /srv/.venv/bin/gunicorn shanghui.wsgi") == "gunicorn"
+    assert family(b"/srv/.venv/bin/python /srv/.venv/bin/granian --interface wsgi shanghui.wsgi:application") == "granian"
     assert family(b".venv/bin/python manage.py worker --no-startup-delay") == "worker"
     assert family(b"postgres: postgres shanghui_load 127.0.0.1(5432) idle") == "postgres"
     sampler = Sampler()

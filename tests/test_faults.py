@@ -203,7 +203,7 @@ def _free_port() -> int:
 
 @pytest.fixture
 def faults_site(tmp_path):
-    """Shanghui on its own PostgreSQL database, served by gunicorn, with a worker; yields (url, token, env)."""
+    """Shanghui on its own PostgreSQL database, served by granian, with a worker; yields (url, token, env)."""
     import psycopg
     from django.db import connections
 
@@ -221,15 +221,15 @@ def faults_site(tmp_path):
         "[r.create_person(by=u, org=yw, name=f'张{i}', category='relative') for i in range(30)]; "
         "print(Token.objects.create(user=u).key)")).stdout.strip().splitlines()[-1]
     port = _free_port()
-    server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "shanghui.wsgi", "--bind", f"127.0.0.1:{port}",
-                               "--workers", "2", "--threads", "4", "--timeout", "60"],
+    server = subprocess.Popen([str(ROOT / ".venv/bin/granian"), "--interface", "wsgi", "shanghui.wsgi:application",
+                               "--host", "127.0.0.1", "--port", str(port), "--workers", "2", "--blocking-threads", "4"],
                               env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     worker = subprocess.Popen([sys.executable, str(ROOT / "manage.py"), "worker", "--no-startup-delay"],
                               env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     try:
 
-        _wait(lambda: _get(url + "/login/")[0] == 200, 60, "gunicorn to answer")
+        _wait(lambda: _get(url + "/login/")[0] == 200, 60, "granian to answer")
         yield {"url": url, "token": token, "env": env, "worker": worker}
     finally:
         for proc in (server, worker):
@@ -255,7 +255,7 @@ def _get(url, token=None):
             return response.status, response.read().decode()
     except urllib.error.HTTPError as e:
         return e.code, e.read().decode()
-    except OSError as e:  # refused or reset: never expected from gunicorn, reported as such
+    except OSError as e:  # refused or reset: never expected from granian, reported as such
         return 0, str(e)
 
 
@@ -303,7 +303,7 @@ def test_database_restart_under_a_burst_of_requests_and_an_import(faults_site, t
     assert statuses <= {200, 503}, f"unexpected answers during the restart: {statuses}"
     down = [body for status, body in answers if status == 503]
     assert all("数据库暂时不可用" in body for body in down), down[:1]
-    # Recovery without restarting Shanghui: the same gunicorn answers again.
+    # Recovery without restarting Shanghui: the same granian answers again.
     _wait(lambda: _get(people, site["token"])[0] == 200, 30, "the API to answer again")
 
     # The import wrote nothing, and its job ends failed with a clear error once it is noticed.

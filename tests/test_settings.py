@@ -35,7 +35,7 @@ def test_settings_come_from_the_environment(tmp_path):
 
 
 def test_the_wsgi_worker_freezes_what_it_loaded():
-    """A gunicorn worker keeps Django's modules and the search dictionaries out of the garbage collector's
+    """A granian worker keeps Django's modules and the search dictionaries out of the garbage collector's
     full collections (each walked ~400,000 objects inside some request: 20–300 ms)."""
     import gc
     import importlib

@@ -98,7 +98,7 @@ def _in_child(rows, mapping, kind):
     chunks = context.Queue(maxsize=AHEAD)
     # The collector's passes write to every object they visit, so that in either process they would copy each
     # page of the heap the fork shares: the heap is frozen while the child lives, left out of those passes (as
-    # in gunicorn's workers, shanghui/startup.py), and given back to the collector after, unless it was frozen
+    # in granian's workers, shanghui/startup.py), and given back to the collector after, unless it was frozen
     # already. Child at 200,000 rows: 167 MB PSS frozen in the child only, 132 MB frozen in both.
     already_frozen = gc.get_freeze_count()
     gc.freeze()

@@ -150,7 +150,7 @@ class Command(BaseCommand):
 
         self.user = get_user_model().objects.get(username=BENCH_USER)
         self.user_paths = None
-        # Measured as a gunicorn worker serves (shanghui/wsgi.py): the loaded objects frozen.
+        # Measured as a granian worker serves (shanghui/wsgi.py): the loaded objects frozen.
         freeze_loaded_objects()
         report["search"] = self.bench_search(repeat) if "search" in parts else {}
         report["list"] = self.bench_list(repeat) if "list" in parts else {}
