@@ -16,3 +16,7 @@ class AwardsConfig(AppConfig):
         for m in (models.Campaign, models.Criterion, models.Nomination, models.Entry, models.Judge,
                   models.Assignment, models.Score, models.Objection, models.Certification):
             register(m)
+
+        from registry.holdings import register as person_panel
+
+        person_panel("awards.certifications", lambda person: models.Certification.objects.filter(holder_person=person))

@@ -17,3 +17,7 @@ class CharityConfig(AppConfig):
               exclude_fields=["id_number_hash"], mask_callable="core.personal.mask_audit")
         for m in (models.Fund, models.Donation, models.Disbursement, models.Honor):
             audit(m)
+
+        from registry.holdings import register as person_panel
+
+        person_panel("charity.honors", lambda person: models.Honor.objects.filter(person=person))

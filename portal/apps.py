@@ -20,6 +20,14 @@ class PortalConfig(AppConfig):
         audit(ProfileChange, include_fields=["status", "decided_by", "decided_at", "reason", "person",
                                              "enterprise"])
 
+        from portal.models import ChangeStatus
+        from registry.holdings import register as person_panel
+
+        person_panel("portal.account", lambda person: MemberAccount.objects.filter(person=person))
+        person_panel("portal.invitation", lambda person: Invitation.objects.filter(person=person))
+        person_panel("portal.pending", lambda person: ProfileChange.objects.filter(person=person,
+                                                                                  status=ChangeStatus.PENDING))
+
     def reseal(self, batch: int) -> dict:
         """Move the sealed numbers of members' proposed changes to the current data key (`rotate_keys`)."""
         from portal.fields import reseal_changes

@@ -15,3 +15,7 @@ class PrivacyConfig(AppConfig):
 
         for m in (models.SubjectRequest, models.Consent):
             audit(m)
+
+        from registry.holdings import register as person_panel
+
+        person_panel("privacy.consents", lambda person: models.Consent.objects.filter(person=person))

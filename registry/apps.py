@@ -24,3 +24,11 @@ class RegistryConfig(AppConfig):
         search.register(models.Person, names=lambda p: [p.name, p.foreign_name, *p.former_names.split("，")])
         search.register(models.Enterprise, names=lambda e: [e.name],
                         texts=lambda e: [e.main_products, e.legal_representative])
+
+        from orgs.models import Position
+        from registry.holdings import register as person_panel
+
+        person_panel("registry.memberships", lambda person: models.Membership.objects.filter(person=person))
+        person_panel("registry.tags", lambda person: models.Person.tags.through.objects.filter(person=person))
+        person_panel("registry.enterprises", lambda person: models.Enterprise.objects.filter(legal_person=person))
+        person_panel("orgs.positions", lambda person: Position.objects.filter(person=person))

@@ -27,6 +27,7 @@ from registry.forms import (
     PersonForm,
     RevealForm,
 )
+from registry.holdings import holds
 from registry.models import Enterprise, Membership, Person
 
 # What a row of the people list shows: the rest of a person (encrypted numbers, notes …) stays in the table.
@@ -52,13 +53,16 @@ def person_detail(request, pk):
     """One person: facts, masked personal data, memberships, positions, enterprises, dues, history."""
     user = request.user
     person = get_visible_or_404(Person.objects.select_related("org", "merged_into"), user, pk=pk)
-    memberships = person.memberships.visible_to(user).select_related("org").order_by("-joined_on")
+    memberships = person.memberships.visible_to(user).select_related("org").order_by("-joined_on") \
+        if holds(person, "registry.memberships") else []
     context = {
         "section": "people",
         "person": person,
         "memberships": memberships,
-        "positions": person.positions.visible_to(user).select_related("council__term", "org"),
-        "enterprises": person.enterprises.visible_to(user),
+        "tags": person.tags.all() if holds(person, "registry.tags") else [],
+        "positions": person.positions.visible_to(user).select_related("council__term", "org")
+        if holds(person, "orgs.positions") else [],
+        "enterprises": person.enterprises.visible_to(user) if holds(person, "registry.enterprises") else [],
         "dues": services.dues_statements(memberships, dt.date.today().year),
         "history": history(person),
         "may_change": can(user, CHANGE, person.org),

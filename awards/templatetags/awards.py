@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from awards.models import Certification
 from orgs.models import Organization
+from registry.holdings import holds
 from registry.models import Enterprise, Person
 
 register = template.Library()
@@ -15,7 +16,7 @@ def certifications_of(context, holder):
     request = context.get("request")
     qs = Certification.objects.visible_to(getattr(request, "user", None))
     field = {Organization: "holder_org", Enterprise: "holder_enterprise", Person: "holder_person"}.get(type(holder))
-    if field is None:
+    if field is None or (field == "holder_person" and not holds(holder, "awards.certifications")):
         return []
     today = timezone.localdate()
     rows = list(qs.filter(**{field: holder}).order_by("-year", "title"))

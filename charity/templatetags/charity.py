@@ -2,6 +2,7 @@
 from django import template
 
 from charity.models import Honor
+from registry.holdings import holds
 from registry.models import Enterprise, Person
 
 register = template.Library()
@@ -13,7 +14,7 @@ def honors_of(context, holder):
     request = context.get("request")
     qs = Honor.objects.visible_to(getattr(request, "user", None)).select_related("org")
     if isinstance(holder, Person):
-        return list(qs.filter(person=holder))
+        return list(qs.filter(person=holder)) if holds(holder, "charity.honors") else []
     if isinstance(holder, Enterprise):
         return list(qs.filter(enterprise=holder))
     return []

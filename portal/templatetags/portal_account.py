@@ -3,6 +3,7 @@ from django import template
 
 from accounts.access import can
 from core.scoping import CHANGE
+from registry.holdings import holds
 
 register = template.Library()
 
@@ -24,9 +25,11 @@ def member_panel(context, person):
     user = context["request"].user
     return {
         "person": person,
-        "account": MemberAccount.objects.filter(person=person).select_related("user").first(),
-        "invitation": Invitation.objects.filter(person=person).first(),
-        "pending": ProfileChange.objects.filter(person=person, status=ChangeStatus.PENDING).count(),
+        "account": MemberAccount.objects.filter(person=person).select_related("user").first()
+        if holds(person, "portal.account") else None,
+        "invitation": Invitation.objects.filter(person=person).first() if holds(person, "portal.invitation") else None,
+        "pending": ProfileChange.objects.filter(person=person, status=ChangeStatus.PENDING).count()
+        if holds(person, "portal.pending") else 0,
         "may_invite": can(user, CHANGE, person.org) and not person.merged_into_id,
         "form": InviteForm(person=person),
         "csrf_token": context.get("csrf_token"),

@@ -5,6 +5,7 @@ from accounts.access import PERSONAL, can
 from core.scoping import CHANGE
 from privacy.forms import ConsentForm, PurposeForm
 from privacy.models import Consent
+from registry.holdings import holds
 
 register = template.Library()
 
@@ -16,7 +17,8 @@ def privacy_of(context, person):
     request = context.get("request")
     user = getattr(request, "user", None)
     return {
-        "consents": list(Consent.objects.visible_to(user).filter(person=person).order_by("-given_at", "-pk")),
+        "consents": list(Consent.objects.visible_to(user).filter(person=person).order_by("-given_at", "-pk"))
+        if holds(person, "privacy.consents") else [],
         "may_change": can(user, CHANGE, person.org),
         "may_export": can(user, PERSONAL, person.org),
         "consent_form": ConsentForm(),
