@@ -309,6 +309,8 @@ def bulk_loading():
     through the trigger, 1.3 s with one INSERT … SELECT afterwards. Must run inside a
     transaction, so that a failure leaves the trigger and the index as they were.
     PostgreSQL computes its tsvector column and GIN index on COPY; nothing to defer there.
+    At the end every model's generation is renewed (`changed`), so the loads inside it (imports, the demo)
+    need not renew it chunk by chunk.
     """
     if connection.vendor != "sqlite":
         yield

@@ -369,7 +369,6 @@ def _index(created: list, updated: list, known_names: dict | None = None) -> Non
         row.__dict__ = {**blank, "_state": ModelState(), "object_id": obj.pk, "tokens": search.document(obj, entry, known_names)}
         rows.append(row)
     sheets.insert(SearchEntry, rows)
-    search.changed(entry.label)
 
 
 @contextmanager

@@ -578,7 +578,6 @@ class Builder:
                 obj.org = org_of[row["org_id"]]
                 entries.append({"model": entry.label, "object_id": row["id"], "tokens": search.document(obj, entry)})
             fast_insert(SearchEntry, entries)
-        search.changed(entry.label)
         self.indexed.add(entry.label)
 
     # ---- organizations ---------------------------------------------------------------------
