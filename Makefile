@@ -66,4 +66,4 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 messages: install
-	$(PY) manage.py makemessages -l en --ignore '.venv' --ignore 'var'
+	$(PY) manage.py makemessages -l en -e html,txt,py,jinja --ignore '.venv' --ignore 'var'

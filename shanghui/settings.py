@@ -113,7 +113,14 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
             ],
         },
-    }
+    },
+    # The rows of the busiest lists (core.jinja), rendered from Django templates by `{% jinja %}`.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "core.jinja.environment"},
+    },
 ]
 
 DATABASES = {

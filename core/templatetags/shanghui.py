@@ -1,5 +1,7 @@
 """Template helpers: region and country names, masked personal data, query-string links."""
 from django import template
+from django.template import engines
+from django.utils.safestring import mark_safe
 
 from core import links
 from core.countries import country_name
@@ -25,6 +27,15 @@ def country(code):
 def record_url(pk, view_name):
     """`{{ p.pk|record_url:"registry:person-detail" }}`: that record's page, as `{% url %}` gives it."""
     return links.record_url(view_name, pk)
+
+
+@register.simple_tag
+def jinja(template_name, **values):
+    """`{% jinja "registry/_person_rows.jinja" rows=page.rows %}`: a Jinja2 template (core.jinja) given these values.
+
+    For the rows of the busiest lists only; Jinja2 escapes what it renders, so the result is safe.
+    """
+    return mark_safe(engines["jinja2"].get_template(template_name).render(values))
 
 
 @register.filter
