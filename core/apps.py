@@ -19,6 +19,10 @@ class CoreConfig(AppConfig):
 
         chain.connect()  # audit and security logs as hash chains (core/chain.py)
 
+        from core import audit
+
+        audit.connect()  # each new audit entry gets its actor and address (core/audit.py)
+
         from django.db.models.signals import post_migrate
 
         from core import search
