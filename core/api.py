@@ -15,7 +15,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.fields import SkipField
+from rest_framework.fields import Field, SkipField
+from rest_framework.relations import PKOnlyObject
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
@@ -135,6 +136,45 @@ class OrgField(serializers.RelatedField):
         """The organization's code."""
         return value.code
 
+
+
+class ListedRecordSerializerMixin:
+    """For the serializers of records listed 50 to a page: a field that reads one attribute of the record
+    reads it directly.
+
+    DRF reads every field of every row through `Field.get_attribute`, which walks the field's source path and
+    asks whether each step is a callable to call: 1,250 times a page of 50 people. A field with a source of
+    one step and DRF's own `get_attribute` gets `getattr(record, source)` instead; any other field (a dotted
+    source, a relation, a field of ours that reads differently, a callable attribute, a missing one) is read
+    by DRF as before, so the output is the same.
+    """
+
+    def _field_plan(self) -> list[tuple]:
+        plan = getattr(self, "_shanghui_field_plan", None)
+        if plan is None:
+            plan = self._shanghui_field_plan = [
+                (field, field.source_attrs[0] if type(field).get_attribute is Field.get_attribute
+                 and len(field.source_attrs) == 1 else None)
+                for field in self._readable_fields
+            ]
+        return plan
+
+    def to_representation(self, instance):
+        """The record as a dict of its readable fields, as DRF's Serializer.to_representation gives it."""
+        ret = {}
+        for field, attr in self._field_plan():
+            attribute = getattr(instance, attr, _MISSING) if attr is not None else _MISSING
+            if attribute is _MISSING or callable(attribute):
+                try:
+                    attribute = field.get_attribute(instance)
+                except SkipField:
+                    continue
+            check = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
+            ret[field.field_name] = None if check is None else field.to_representation(attribute)
+        return ret
+
+
+_MISSING = object()
 
 
 class MaskedMixin:

@@ -3,7 +3,14 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.fields import SkipField
 
-from core.api import MaskedCharField, MaskedDateField, MaskedEmailField, OrgField, TagListField
+from core.api import (
+    ListedRecordSerializerMixin,
+    MaskedCharField,
+    MaskedDateField,
+    MaskedEmailField,
+    OrgField,
+    TagListField,
+)
 from registry.models import Enterprise, Membership, Person
 
 
@@ -30,7 +37,7 @@ class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
         return super().to_internal_value(data)
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class PersonSerializer(ListedRecordSerializerMixin, serializers.ModelSerializer):
     """A person; `Person.personal_fields` are written in clear and read masked."""
 
     org = OrgField(help_text=_("所属组织的代码或编号"))
@@ -54,7 +61,7 @@ class PersonSerializer(serializers.ModelSerializer):
         read_only_fields = ["merged_into", "created_at", "updated_at"]
 
 
-class EnterpriseSerializer(serializers.ModelSerializer):
+class EnterpriseSerializer(ListedRecordSerializerMixin, serializers.ModelSerializer):
     """An enterprise; its personal fields (`Enterprise.personal_fields`) are read masked."""
 
     org = OrgField(help_text=_("所属组织的代码或编号"))
