@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import can, paths_for
 from core.audit import history
@@ -68,7 +68,6 @@ def person_detail(request, pk):
         "may_change": can(user, CHANGE, person.org),
         "may_reveal": may_see(user, person),
         "reveal_form": RevealForm(),
-        "membership_form": MembershipForm(user=user),
         "payment_form": PaymentForm(initial={"year": dt.date.today().year, "paid_on": dt.date.today()}),
         "merge_form": MergeForm(),
     }
@@ -154,11 +153,18 @@ def person_reveal(request, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def membership_add(request, pk, kind):
-    """Enrol the person or enterprise of the page in an organization."""
+    """Enrol the person or enterprise of the page in an organization.
+
+    GET gives the enrolment form, which the page loads when the secretary opens it: its select lists every
+    organization the user may change (hundreds in a province), too much to build on every visit of a page.
+    """
     model = Person if kind == "person" else Enterprise
     member = get_visible_or_404(model, request.user, pk=pk)
+    if request.method == "GET":
+        return render(request, "registry/_membership_form.html",
+                      {"membership_form": MembershipForm(user=request.user), "membership_action": request.path})
     form = MembershipForm(request.POST, user=request.user)
     if form.is_valid():
         try:
@@ -195,7 +201,6 @@ def enterprise_detail(request, pk):
         "dues": services.dues_statements(memberships, dt.date.today().year),
         "history": history(enterprise),
         "may_change": can(user, CHANGE, enterprise.org),
-        "membership_form": MembershipForm(user=user),
         "payment_form": PaymentForm(initial={"year": dt.date.today().year, "paid_on": dt.date.today()}),
     }
     return render(request, "registry/enterprise_detail.html", context)

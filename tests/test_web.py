@@ -190,6 +190,19 @@ def test_edit_person_and_history_shows_the_change(client, users, people):
     assert "country" in body and "IT → DE" in body
 
 
+def test_enrolment_form_is_loaded_when_opened(client, users, people, tree):
+    c = login(client, users["hz_staff"])
+    person = people["hz"]
+    url = reverse("registry:person-membership-add", args=[person.pk])
+    page = c.get(reverse("registry:person-detail", args=[person.pk])).content.decode()
+    assert f'hx-get="{url}"' in page and 'name="org"' not in page
+    form = c.get(url).content.decode()
+    assert f'action="{url}"' in form and 'name="org"' in form and "csrfmiddlewaretoken" in form
+    assert c.get(reverse("registry:person-membership-add", args=[people["wz"].pk])).status_code == 404
+    viewer = login(client, users["hz_viewer"]).get(reverse("registry:person-detail", args=[person.pk]))
+    assert f'hx-get="{url}"' not in viewer.content.decode()
+
+
 def test_membership_added_from_person_page(client, users, people, tree):
     c = login(client, users["hz_staff"])
     person = people["hz"]
@@ -199,7 +212,7 @@ def test_membership_added_from_person_page(client, users, people, tree):
 
 
 def test_membership_select_offers_the_users_organizations_read_in_one_query(client, users, people, tree):
-    """The person page's organization select lists what the user may change, read with one plain query
+    """The enrolment form's organization select lists what the user may change, read with one plain query
     (no server-side cursor: DECLARE, FETCH and CLOSE were three round trips on PostgreSQL)."""
     import re
 
@@ -207,7 +220,7 @@ def test_membership_select_offers_the_users_organizations_read_in_one_query(clie
     from django.test.utils import CaptureQueriesContext
 
     c = login(client, users["hz_staff"])
-    url = reverse("registry:person-detail", args=[people["hz"].pk])
+    url = reverse("registry:person-membership-add", args=[people["hz"].pk])
     c.get(url)
     with CaptureQueriesContext(connection) as ctx:
         body = c.get(url).content.decode()

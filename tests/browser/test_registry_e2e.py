@@ -81,3 +81,18 @@ def test_language_switch_and_phone_layout(page, users, tree):
     with page.expect_navigation():
         page.click("button[value=en]")
     expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+def test_secretary_opens_the_enrolment_form_and_enrols_a_person(page, users, tree):
+    person = services.create_person(by=users["zj_admin"], org=tree["sc"], name="林美玲", category="relative")
+    log_in(page, "hz_staff", "pw-hz_staff-123")
+    page.goto(f"/registry/people/{person.pk}/")
+    expect(page.locator("select[name=org]")).to_have_count(0)
+    page.click("summary:has-text('登记入会')")
+    page.select_option("select[name=org]", label="上城区侨联")
+    page.fill("input[name=joined_on]", "2024-03-01")
+    with page.expect_navigation():
+        page.click("[data-membership-form] button[type=submit]")
+    expect(page.locator("main")).to_contain_text("已入会")
+    membership = person.memberships.get()
+    assert membership.org == tree["sc"] and str(membership.joined_on) == "2024-03-01"
