@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator as DjangoPaginator
 from rest_framework.pagination import PageNumberPagination
 
-from core.search import with_ids
+from core.search import page_rows
 
 
 @dataclass
@@ -52,7 +52,7 @@ def paginate(queryset, page: str | int | None, per_page: int = 50) -> Page:
     order = search_order(queryset)
     if order is not None:
         chosen = order[offset : offset + per_page]
-        rows = list(with_ids(queryset, chosen)) if chosen else []
+        rows = page_rows(queryset, chosen) if chosen else []
         return Page(rows=rows, number=number, has_next=len(order) > offset + per_page, per_page=per_page)
     rows = list(queryset[offset : offset + per_page + 1])
     return Page(rows=rows[:per_page], number=number, has_next=len(rows) > per_page, per_page=per_page)
@@ -107,7 +107,7 @@ class CappedCountPaginator(DjangoPaginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        return self._get_page(list(with_ids(self.object_list, order[bottom:top])), number, self)
+        return self._get_page(page_rows(self.object_list, order[bottom:top]), number, self)
 
 
 class ApiPagination(PageNumberPagination):

@@ -620,7 +620,19 @@ def found(queryset, user, query: str, limit: int = MAX_CANDIDATES):
         return queryset.none()
     result = ranked(queryset, ids)
     result.search_order = ids
+    result.search_base = queryset
     return result
+
+
+def page_rows(queryset, ids: list[int]) -> list:
+    """The records `ids` (a page of a `found` answer's `search_order`), in that order.
+
+    Read by id from the queryset the search started from: the ranked answer's condition on all its ids
+    (up to 500) made PostgreSQL look every one of them up for a page of 50 (0.8 ms a page instead of 0.1).
+    """
+    base = getattr(queryset, "search_base", queryset)
+    by_pk = {obj.pk: obj for obj in with_ids(base.order_by(), ids)}
+    return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
 def search(queryset, user, query: str, limit: int = MAX_CANDIDATES) -> list:

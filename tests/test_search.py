@@ -338,6 +338,13 @@ def test_a_searchs_pages_follow_its_rank_and_its_count_needs_no_query(api, users
     pages = [paginate(answer, n, per_page=4) for n in (1, 2)]
     assert [p.pk for p in pages[0].rows + pages[1].rows] == answer.search_order
     assert pages[0].has_next and not pages[1].has_next
+    # A page reads its own rows by id, not the whole answer again (PostgreSQL looked up all 500 for 50).
+    import json
+
+    whole = (search._pg_array(answer.search_order), json.dumps(answer.search_order))
+    with CaptureQueriesContext(connection) as ctx:
+        assert [p.pk for p in paginate(answer, 2, per_page=4).rows] == answer.search_order[4:]
+    assert not [q["sql"] for q in ctx.captured_queries if any(w in q["sql"] for w in whole)]
     paginator = CappedCountPaginator(answer, 4)
     assert paginator.count == 6 and [p.pk for p in paginator.page(2)] == answer.search_order[4:]
 
