@@ -336,7 +336,14 @@ class Case(EncryptedFieldsMixin, models.Model):
         verbose_name = _("诉求")
         verbose_name_plural = _("诉求")
         base_manager_name = "objects"  # its update() keeps the lookup hash in step (core.fields)
-        indexes = [models.Index(fields=["org", "submitted_at"], name="case_org_submitted")]
+        indexes = [
+            models.Index(fields=["org", "submitted_at"], name="case_org_submitted"),
+            # Overdue cases (the home page of every officer, the "overdue" queue): submitted ones past their
+            # acceptance deadline, handled ones past their resolution deadline. Without them each home page
+            # read every case of the scope to find the few overdue (2.3 ms at 4,300 cases, and growing).
+            models.Index(fields=["status", "accept_due"], name="case_status_accept_due"),
+            models.Index(fields=["status", "due_on"], name="case_status_due_on"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(satisfaction__isnull=True) | Q(satisfaction__range=(1, 5)),
                                    name="case_satisfaction_1_5"),
