@@ -60,7 +60,7 @@ loadtest: install
 # Each page of the mix alone, CPU ms and queries (loadtest/pages.py), on the database `make loadtest` built.
 loadtest-pages: install
 	DATABASE_URL=$${LOADTEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/shanghui_load} HTTPS=0 \
-	  ALLOWED_HOSTS=127.0.0.1 $(PY) loadtest/pages.py
+	  REDIS_URL=$${LOADTEST_REDIS_URL:-redis://127.0.0.1:6379/5} ALLOWED_HOSTS=127.0.0.1 $(PY) loadtest/pages.py
 
 lint: install
 	$(VENV)/bin/ruff check .

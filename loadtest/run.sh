@@ -7,6 +7,11 @@ cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 export DATABASE_URL="${LOADTEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/shanghui_load}"
 export DJANGO_SETTINGS_MODULE=loadtest.settings HTTPS=0 ALLOWED_HOSTS=127.0.0.1
+# The cache of a deployment this size: Redis (on this machine, as PostgreSQL). Django's file cache keeps 300
+# entries and lists its directory on every write; the public intake's one-time challenge marks (one per
+# request, kept two hours) pushed out sessions, search generations and the home page's counts, which every
+# process then computed again (a fifth of PostgreSQL's CPU in one run, docs/benchmarks.md).
+export REDIS_URL="${LOADTEST_REDIS_URL:-redis://127.0.0.1:6379/5}"
 PORT="${LOAD_PORT:-8099}"
 USERS="${LOAD_USERS:-360}"  # about 240 requests/s offered by the mix's waits
 SECONDS_="${LOAD_SECONDS:-120}"
