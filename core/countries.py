@@ -25,6 +25,12 @@ def country_name(code: str, lang: str | None = None) -> str | None:
     return _territories(lang).get((code or "").upper())
 
 
+def country_namer(lang: str | None = None):
+    """`country` as the templates show it (the name, else the code as written) for many rows: the language read once."""
+    names = _territories(lang or translation.get_language() or "zh-hans")
+    return lambda code: names.get((code or "").upper()) or code or ""
+
+
 def country_choices(lang: str | None = None) -> list[tuple[str, str]]:
     """(code, name) for every country, sorted by code."""
     lang = lang or translation.get_language() or "zh-hans"

@@ -46,7 +46,7 @@ def mask_audit(value) -> str:
     text = "" if value is None else str(value)
     if text in ("", "None"):
         return text
-    if text.startswith("+") and text[1:].isdigit():
+    if text.startswith("+") and text[1:].isdigit() and text[1] != "0" and len(text) >= 8:
         return mask_value("phone", text)
     if "@" in text:
         return mask_value("email", text)
@@ -59,6 +59,14 @@ def _split_phone(text: str) -> tuple[str, str]:
     """Split an E.164 number into a shown prefix ('' for China, '+39 ' abroad) and the national part."""
     if text.startswith("+86"):
         return "", text[3:]
+    if text.startswith("+") and text[1:].isdigit() and text[1] != "0" and len(text) >= 8:
+        # Calling codes are prefix-free: the first of 1–3 digits that is one is the country's (what
+        # phonenumbers.parse finds, at a tenth of its cost: a list shows 50 numbers).
+        for size in (1, 2, 3):
+            code = int(text[1:1 + size])
+            if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE and len(text) > 1 + size:
+                return f"+{code} ", str(int(text[1 + size:]))
+        return "", text
     if text.startswith("+"):
         try:
             number = phonenumbers.parse(text)
