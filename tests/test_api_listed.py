@@ -50,3 +50,12 @@ def test_the_api_list_page_is_the_serializers_reading(api, users, tree):
     person = Person.objects.get(name="林美玲")
     expected = _as_drf(PersonSerializer, person)
     assert next(r for r in rows if r["id"] == person.pk) == {**expected, "tags": ["青年"]}
+
+
+def test_each_serializer_has_its_own_fields(users, tree):
+    """The fields are built once per class and copied: two serializers (two requests, two threads) never share one."""
+    first, second = PersonSerializer(), PersonSerializer(context={"request": None})
+    assert set(first.fields) == set(second.fields) and "tags" in first.fields
+    for name in first.fields:
+        assert first.fields[name] is not second.fields[name]
+        assert first.fields[name].parent is first and second.fields[name].parent is second
