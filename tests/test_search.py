@@ -287,6 +287,34 @@ def test_the_same_search_again_reads_no_index_until_the_entries_are_written(user
     assert search.generation("registry.person") != search.generation("registry.enterprise")
 
 
+def test_a_kept_answer_reads_nothing_again_and_follows_every_write(users, tree, people):
+    """A search's ranked answer is kept like its candidates: the same search again runs no query at all, while
+    a rename, a merge, a move out of the user's subtree, another scope or another filter is answered anew."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from orgs import services as org_services
+
+    by, staff = users["zj_admin"], users["hz_staff"]
+    visible = Person.objects.active()
+    first = search.search_ids(visible, staff, "王")
+    with CaptureQueriesContext(connection) as again:
+        assert search.search_ids(visible, staff, "王") == first
+    assert len(again.captured_queries) == 0
+    assert set(first) == {people[n].pk for n in ("王小明", "王", "小王")}
+    assert search.search_ids(visible, users["wz_staff"], "王") == [people["王建国"].pk]
+    assert search.search_ids(visible.filter(country="IT"), staff, "王") != first
+
+    services.update_person(by=by, person=people["小王"], name="小李")
+    assert people["小王"].pk not in search.search_ids(visible, staff, "王")
+    services.merge_people(by=by, keep=people["王"], drop=people["王小明"])
+    assert people["王小明"].pk not in search.search_ids(visible, staff, "王")
+    shangcheng = services.create_person(by=by, org=tree["sc"], name="王上城", category="relative")
+    assert shangcheng.pk in search.search_ids(visible, staff, "王")
+    org_services.move_organization(by=by, org=tree["sc"], new_parent=tree["wz"])
+    assert shangcheng.pk not in search.search_ids(visible, staff, "王")
+
+
 def test_a_generation_changes_when_written_and_again_at_the_commit(db, django_capture_on_commit_callbacks):
     """Searches inside the writing transaction see its writes (renewed at once); other processes may have
     kept candidates read before the commit, so the generation changes again when it commits."""
