@@ -52,7 +52,8 @@ def person_list(request):
 def person_detail(request, pk):
     """One person: facts, masked personal data, memberships, positions, enterprises, dues, history."""
     user = request.user
-    person = get_visible_or_404(Person.objects.select_related("org", "merged_into"), user, pk=pk)
+    # A merged record's target is read only for a merged record (rare), not joined to every visit.
+    person = get_visible_or_404(Person.objects.select_related("org"), user, pk=pk)
     memberships = person.memberships.visible_to(user).select_related("org").order_by("-joined_on") \
         if holds(person, "registry.memberships") else []
     context = {

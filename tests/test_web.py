@@ -287,6 +287,11 @@ def test_merge_from_the_person_page(client, users, people, tree):
     c.post(reverse("registry:person-merge", args=[people["hz"].pk]), {"drop": dup.pk})
     dup.refresh_from_db()
     assert dup.merged_into == people["hz"] and people["hz"].memberships.count() == 1
+    page = c.get(reverse("registry:person-detail", args=[dup.pk])).content.decode()
+    target = reverse("registry:person-detail", args=[people["hz"].pk])
+    assert "此记录已合并至" in page and f'<a href="{target}">{people["hz"].name}</a>' in page
+    assert "合并重复记录" not in page
+    assert "此记录已合并至" not in c.get(target).content.decode()
     response = c.post(reverse("registry:person-merge", args=[people["hz"].pk]), {"drop": people["wz"].pk},
                       follow=True)
     assert "找不到" in response.content.decode()
