@@ -19,6 +19,8 @@ from accounts.access import paths_for
 
 CACHE_SECONDS = 600
 EXACT_BELOW = 10_000
+LAST_SECONDS = 86_400  # the last counts, shown while they are counted again
+COUNTING_SECONDS = 120  # a recount that died leaves its mark this long
 
 
 def _key(user) -> str:
@@ -48,12 +50,25 @@ def compute(user) -> dict:
 
 
 def scope_counts(user) -> dict:
-    """Counts for the home page: from the cache for large scopes (marked `approximate`), else exact."""
+    """Counts for the home page: from the cache for large scopes (marked `approximate`), else exact.
+
+    When a scope's counts expire, one request counts again and the others, meanwhile, show the last counts
+    (kept LAST_SECONDS, with the time they were taken): every home page opened during a province's recount
+    (a second of the database's time) used to count too, and a dozen at once stalled the server.
+    """
     key = _key(user)
     cached = cache.get(key)
     if cached is not None:
         return {**cached, "approximate": True}
-    counts = compute(user)
-    if max(counts["people"], counts["enterprises"], counts["members"]) >= EXACT_BELOW:
-        cache.set(key, counts, CACHE_SECONDS)
+    last = cache.get(key + ":last")
+    if last is not None and not cache.add(key + ":counting", 1, COUNTING_SECONDS):
+        return {**last, "approximate": True}
+    try:
+        counts = compute(user)
+        if max(counts["people"], counts["enterprises"], counts["members"]) >= EXACT_BELOW:
+            cache.set(key, counts, CACHE_SECONDS)
+            cache.set(key + ":last", counts, LAST_SECONDS)
+    finally:
+        if last is not None:
+            cache.delete(key + ":counting")
     return {**counts, "approximate": False}

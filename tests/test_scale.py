@@ -135,6 +135,29 @@ def test_home_counts_of_a_large_scope_are_cached_and_labelled(client, users, tre
     cache.clear()
 
 
+def test_expired_home_counts_are_counted_again_by_one_request_while_the_others_show_the_last(
+        client, users, tree, monkeypatch, django_assert_num_queries):
+    """When a large scope's counts expire, the request that takes the recount counts; a home page opened
+    meanwhile shows the last counts, labelled "约" with their time, without counting (no stall of the server)."""
+    cache.clear()
+    monkeypatch.setattr(counts, "EXACT_BELOW", 1)
+    services.create_person(by=users["zj_admin"], org=tree["hz"], name="王一", category="relative")
+    first = counts.scope_counts(users["hz_staff"])
+    assert first["people"] == 1 and not first["approximate"]
+    services.create_person(by=users["zj_admin"], org=tree["hz"], name="王二", category="relative")
+    key = counts._key(users["hz_staff"])
+    cache.delete(key)  # expired
+    cache.add(key + ":counting", 1, 60)  # another request is counting
+    with django_assert_num_queries(0):
+        meanwhile = counts.scope_counts(users["hz_staff"])
+    assert (meanwhile["people"], meanwhile["approximate"]) == (1, True)
+    cache.delete(key + ":counting")  # that recount is done, or died
+    again = counts.scope_counts(users["hz_staff"])
+    assert (again["people"], again["approximate"]) == (2, False)
+    assert cache.get(key + ":counting") is None and counts.scope_counts(users["hz_staff"])["people"] == 2
+    cache.clear()
+
+
 def test_home_counts_of_a_small_scope_are_exact(client, users, tree):
     """Below EXACT_BELOW nothing is cached and no "约" is shown."""
     cache.clear()
