@@ -15,8 +15,8 @@ export REDIS_URL="${LOADTEST_REDIS_URL:-redis://127.0.0.1:6379/5}"
 PORT="${LOAD_PORT:-8099}"
 USERS="${LOAD_USERS:-360}"  # about 240 requests/s offered by the mix's waits
 SECONDS_="${LOAD_SECONDS:-120}"
-WORKERS="${LOAD_WORKERS:-4}"
-THREADS="${LOAD_THREADS:-2}"
+WORKERS="${LOAD_WORKERS:-3}"
+THREADS="${LOAD_THREADS:-3}"
 OUT=var/loadtest
 mkdir -p "$OUT"
 
