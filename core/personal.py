@@ -46,7 +46,7 @@ def mask_audit(value) -> str:
     text = "" if value is None else str(value)
     if text in ("", "None"):
         return text
-    if text.startswith("+") and text[1:].isdigit() and text[1] != "0" and len(text) >= 8:
+    if text.startswith("+") and text[1:].isdigit():
         return mask_value("phone", text)
     if "@" in text:
         return mask_value("email", text)
