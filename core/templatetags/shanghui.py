@@ -4,7 +4,7 @@ from django.template import engines
 from django.utils.safestring import mark_safe
 
 from core import links
-from core.countries import country_name
+from core.countries import country_namer
 from core.personal import masked, may_see
 from core.regions import region_full_name
 
@@ -20,7 +20,7 @@ def region(code):
 @register.filter
 def country(code):
     """意大利 for IT (in the active language)."""
-    return country_name(code) or code or ""
+    return country_namer()(code)
 
 
 @register.filter
